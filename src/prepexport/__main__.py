@@ -1,0 +1,5 @@
+"""Run the command line with `python -m prepexport`."""
+
+from prepexport.cli import main
+
+main()

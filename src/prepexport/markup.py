@@ -1,0 +1,215 @@
+"""Light inline markup shared by every text field: parse once, render per output.
+
+Syntax: paragraphs split by blank lines; lines starting with `- ` make a bullet list and `1. ` a numbered
+list; `**bold**`, `*italic*`, `` `code` ``, inline math `\\( ... \\)` and display math `\\[ ... \\]`.
+A backslash before `*`, `` ` `` or `\\` makes it literal. Everything else is plain text, escaped on output.
+Math uses LaTeX delimiters rather than `$`, so prices and shell snippets never turn into math.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+
+class MarkupError(ValueError):
+    """Text that cannot be parsed; `offset` is the character index in the field."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of inline content: plain text, code or math, possibly bold and/or italic."""
+
+    kind: Literal["text", "code", "math"]
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+Line = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of inline spans."""
+
+    spans: Line
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """A bullet or numbered list; each item is one line of spans."""
+
+    numbered: bool
+    items: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class DisplayMath:
+    """A formula set on its own line."""
+
+    latex: str
+
+
+Block = Paragraph | ItemList | DisplayMath
+
+_BULLET = re.compile(r"^\s*[-•]\s+")
+_NUMBER = re.compile(r"^\s*\d+[.)]\s+")
+
+
+def parse(text: str) -> tuple[Block, ...]:
+    """Parse a markup field into blocks (raise MarkupError with the offending offset)."""
+    blocks: list[Block] = []
+    offset = 0
+    for chunk in re.split(r"(\n[ \t]*\n)", text):
+        if chunk.strip() and not re.fullmatch(r"\n[ \t]*\n", chunk):
+            blocks.extend(_blocks(chunk, offset))
+        offset += len(chunk)
+    return tuple(blocks)
+
+
+def _blocks(chunk: str, base: int) -> list[Block]:
+    """Split one blank-line-separated chunk into list, display-math and paragraph blocks."""
+    stripped = chunk.strip()
+    if stripped.startswith("\\[") and stripped.endswith("\\]") and stripped.count("\\[") == 1:
+        return [DisplayMath(stripped[2:-2].strip())]
+    lines = chunk.split("\n")
+    if all(_BULLET.match(x) or _NUMBER.match(x) or not x.strip() for x in lines):
+        numbered = bool(_NUMBER.match(next(x for x in lines if x.strip())))
+        items: list[Line] = []
+        pos = base
+        for line in lines:
+            marker = _BULLET.match(line) or _NUMBER.match(line)
+            if marker:
+                items.append(parse_inline(line[marker.end() :], pos + marker.end()))
+            pos += len(line) + 1
+        return [ItemList(numbered, tuple(items))]
+    return [Paragraph(parse_inline(" ".join(x.strip() for x in lines if x.strip()), base))]
+
+
+def parse_inline(text: str, base: int = 0) -> Line:
+    """Parse one line of inline markup into spans."""
+    spans: list[Span] = []
+    buf: list[str] = []
+    bold = italic = False
+    opened = {"bold": 0, "italic": 0}
+    i = 0
+
+    def flush() -> None:
+        if buf:
+            spans.append(Span("text", "".join(buf), bold, italic))
+            buf.clear()
+
+    while i < len(text):
+        c = text[i]
+        if text.startswith("\\(", i) or text.startswith("\\[", i):
+            close = "\\)" if text[i + 1] == "(" else "\\]"
+            end = text.find(close, i + 2)
+            if end < 0:
+                raise MarkupError(f"math opened with '{text[i : i + 2]}' is never closed with '{close}'", base + i)
+            flush()
+            spans.append(Span("math", text[i + 2 : end].strip(), bold, italic))
+            i = end + 2
+        elif c == "\\" and i + 1 < len(text) and text[i + 1] in "*`\\":
+            buf.append(text[i + 1])
+            i += 2
+        elif c == "`":
+            end = text.find("`", i + 1)
+            if end < 0:
+                raise MarkupError("code opened with '`' is never closed", base + i)
+            flush()
+            spans.append(Span("code", text[i + 1 : end], bold, italic))
+            i = end + 1
+        elif text.startswith("**", i):
+            flush()
+            bold = not bold
+            opened["bold"] = base + i
+            i += 2
+        elif c == "*" and _is_emphasis(text, i, italic):
+            flush()
+            italic = not italic
+            opened["italic"] = base + i
+            i += 1
+        else:
+            buf.append(c)
+            i += 1
+    flush()
+    if bold:
+        raise MarkupError("bold opened with '**' is never closed", opened["bold"])
+    if italic:
+        raise MarkupError("italics opened with '*' is never closed", opened["italic"])
+    return tuple(spans)
+
+
+def _is_emphasis(text: str, i: int, italic: bool) -> bool:
+    """Tell an emphasis star from a literal one, such as in `2 * 3`."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if italic:
+        return not before.isspace()
+    return not after.isspace()
+
+
+def plain(text: str) -> str:
+    """Return the text without markup (math kept as its LaTeX source), for tags, titles and search."""
+    parts: list[str] = []
+    for block in parse(text):
+        if isinstance(block, DisplayMath):
+            parts.append(block.latex)
+        elif isinstance(block, Paragraph):
+            parts.append("".join(s.text for s in block.spans))
+        else:
+            parts.extend("".join(s.text for s in item) for item in block.items)
+    return " ".join(parts)
+
+
+def math_of(text: str) -> list[tuple[str, int]]:
+    """Return each inline or display formula in the text with its offset, for validation."""
+    found: list[tuple[str, int]] = []
+    for match in re.finditer(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", text, re.DOTALL):
+        found.append(((match.group(1) if match.group(1) is not None else match.group(2)).strip(), match.start()))
+    return found
+
+
+def to_html(text: str) -> str:
+    """Render markup as escaped HTML, with math left in Anki's \\( \\) and \\[ \\] delimiters."""
+    out: list[str] = []
+    for block in parse(text):
+        if isinstance(block, DisplayMath):
+            out.append(f'<div class="math">\\[{html.escape(block.latex, quote=False)}\\]</div>')
+        elif isinstance(block, Paragraph):
+            out.append(f"<p>{line_html(block.spans)}</p>" if len(out) or _multi(text) else line_html(block.spans))
+        else:
+            tag = "ol" if block.numbered else "ul"
+            items = "".join(f"<li>{line_html(item)}</li>" for item in block.items)
+            out.append(f"<{tag}>{items}</{tag}>")
+    return "".join(out)
+
+
+def _multi(text: str) -> bool:
+    """Tell whether the text has more than one block (then every paragraph gets <p>)."""
+    return len(parse(text)) > 1
+
+
+def line_html(spans: Line) -> str:
+    """Render a line of spans as escaped HTML."""
+    out: list[str] = []
+    for span in spans:
+        if span.kind == "math":
+            body = f"\\({html.escape(span.text, quote=False)}\\)"
+        elif span.kind == "code":
+            body = f"<code>{html.escape(span.text, quote=False)}</code>"
+        else:
+            body = html.escape(span.text, quote=False)
+        if span.italic:
+            body = f"<i>{body}</i>"
+        if span.bold:
+            body = f"<b>{body}</b>"
+        out.append(body)
+    return "".join(out)
