@@ -1,0 +1,154 @@
+"""The command line: each command loads the source and calls the core; errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Literal, NoReturn
+
+import click
+
+from prepexport import __version__
+from prepexport.errors import PrepexportError, SourceError
+from prepexport.load import Loaded, load_file
+from prepexport.model import BasicCard, ClozeCard, KnowledgeBase, ReversibleCard, Roadmap
+
+DEFAULT_SOURCE = Path("source/knowledge.yaml")
+DEFAULT_OUT = Path("output")
+
+SOURCE_HELP = "The knowledge-base YAML file (default: source/knowledge.yaml)."
+WEEKS_HELP = "Which roadmap's workbook to write, by its number of weeks (e.g. 4 or 8), or 'all' (default)."
+PAPER_HELP = "Paper size of the workbooks."
+START_HELP = "Date of the first day (YYYY-MM-DD); without it the workbook has blank date lines."
+OUT_HELP = "Folder to write into (default: output/)."
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+source_argument = click.argument("source", required=False, type=click.Path(dir_okay=True, path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prepexport")
+def main() -> None:
+    """Compile a YAML knowledge base into an Anki deck and printable week-by-week workbooks.
+
+    Exit codes: 0 success, 1 invalid source or failed build, 2 usage error.
+    """
+
+
+@main.command()
+@source_argument
+def check(source: Path | None) -> None:
+    """Validate the source; print counts per kind and any warnings."""
+    path = source or DEFAULT_SOURCE
+    loaded = _load(path)
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
+    click.echo(f"{path}: valid")
+    for line in summary(loaded.kb):
+        click.echo(f"  {line}")
+    click.echo(_count(len(loaded.warnings), "warning"))
+
+
+@main.command()
+@source_argument
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=OUT_HELP)
+@click.option("--weeks", default="all", show_default=True, metavar="N|all", help=WEEKS_HELP)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help=PAPER_HELP)
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=START_HELP)
+def build(
+    source: Path | None,
+    out_dir: Path | None,
+    weeks: str,
+    paper: Literal["a4", "letter"],
+    start: datetime.datetime | None,
+) -> None:
+    """Write the Anki deck and the workbooks into the output folder."""
+    path = source or DEFAULT_SOURCE
+    out = out_dir or DEFAULT_OUT
+    loaded = _load(path)
+    roadmaps = _pick_roadmaps(loaded.kb, weeks)
+    for warning in loaded.warnings:
+        click.echo(str(warning), err=True)
+    # Import the renderers only here: `check` and `schema` stay fast and need no PDF or Anki machinery.
+    from prepexport.deck import build_deck
+    from prepexport.workbook import build_workbook
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        deck = build_deck(loaded.kb, out, stamps_path=stamps_path(path))
+        lines = list(deck.lines())
+        for roadmap in roadmaps:
+            target = out / f"{loaded.kb.meta.id}-{len(roadmap.weeks)}-weeks.pdf"
+            report = build_workbook(loaded.kb, roadmap, target, paper=paper, start=start.date() if start else None)
+            lines.extend(report.lines())
+    except PrepexportError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
+    for line in lines:
+        click.echo(line)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the source format."""
+    from prepexport.schema import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+def stamps_path(source: Path) -> Path:
+    """Return the stamps file kept beside a source file, e.g. knowledge.stamps.json."""
+    return source.with_name(f"{source.stem}.stamps.json")
+
+
+def summary(kb: KnowledgeBase) -> list[str]:
+    """Return one line per kind of item with its count."""
+    cards = Counter(type(card) for topic in kb.topics for card in topic.cards)
+    kinds = {BasicCard: "basic", ReversibleCard: "reversible", ClozeCard: "cloze"}
+    card_detail = ", ".join(f"{cards[cls]} {name}" for cls, name in kinds.items())
+    plans = ", ".join(f"{r.id} ({_count(len(r.weeks), 'week')})" for r in kb.roadmaps) or "none"
+    return [
+        _count(len(kb.areas), "area"),
+        _count(len(kb.topics), "topic"),
+        f"{_count(sum(cards.values()), 'card')} ({card_detail})",
+        _count(len(kb.formulas), "formula"),
+        _count(len(kb.drills), "drill"),
+        _count(len(kb.misconceptions), "misconception"),
+        _count(len(kb.frameworks), "framework"),
+        f"{_count(len(kb.roadmaps), 'roadmap')}: {plans}",
+        _count(len(kb.references), "reference"),
+    ]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _pick_roadmaps(kb: KnowledgeBase, weeks: str) -> list[Roadmap]:
+    available = ", ".join(str(len(r.weeks)) for r in kb.roadmaps) or "none"
+    if weeks == "all":
+        return list(kb.roadmaps)
+    if not weeks.isdigit():
+        _fail(f"--weeks must be a number of weeks or 'all', not '{weeks}'", EXIT_USAGE)
+    try:
+        return [kb.roadmap_for(int(weeks))]
+    except KeyError:
+        _fail(f"--weeks {weeks}: no roadmap has {weeks} weeks (available: {available})", EXIT_USAGE)
+
+
+def _load(path: Path) -> Loaded:
+    try:
+        return load_file(path)
+    except SourceError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        _fail(f"{path}: {_count(len(exc.problems), 'error')}; nothing was written", EXIT_INVALID)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)

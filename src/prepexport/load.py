@@ -1,0 +1,508 @@
+"""Read a knowledge-base YAML file into the typed model, reporting every error with file, line and column.
+
+The YAML is composed into nodes (which keep their positions) and converted by walking the model's type hints,
+so the same types drive loading and the JSON Schema. All errors are collected; nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from latex2mathml.converter import convert as latex_to_mathml
+
+from prepexport import markup
+from prepexport.errors import Problem, SourceError
+from prepexport.model import (
+    CARD_MARKERS,
+    ClozeCard,
+    Drill,
+    Formula,
+    Kind,
+    KnowledgeBase,
+    MinItems,
+    Range,
+    Ref,
+    Topic,
+)
+
+# libyaml's C parser is about ten times faster than the pure-Python one and keeps the same marks.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Largest number of nodes the document may expand to once aliases are followed.
+MAX_NODES = 1_000_000
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CLOZE = re.compile(r"\{\{c(\d+)::")
+_UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated knowledge base and the warnings found while loading it."""
+
+    kb: KnowledgeBase
+    warnings: list[Problem]
+
+
+class _Bad:
+    """Marks a value that failed validation (its error is already recorded)."""
+
+
+_BAD = _Bad()
+
+
+def load_file(path: Path) -> Loaded:
+    """Load and validate a knowledge base (raise SourceError listing every problem)."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError([Problem(0, 0, name, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise SourceError([Problem(0, 0, name, "", "is a folder, not a YAML file")]) from None
+    except OSError as exc:
+        raise SourceError([Problem(0, 0, name, "", f"cannot be read: {exc.strerror}")]) from None
+    return load_bytes(data, name, root=path.resolve().parent)
+
+
+def load_bytes(data: bytes, name: str, *, root: Path) -> Loaded:
+    """Load and validate YAML bytes; `name` is the file name used in messages."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(data[: exc.start].decode("utf-8", "replace"))
+        problem = Problem(
+            line, column, name, "", f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        )
+        raise SourceError([problem]) from None
+    return _Converter(text, name, root).run()
+
+
+def _line_column(prefix: str) -> tuple[int, int]:
+    """Return the 1-based line and column just after the given text."""
+    line = prefix.count("\n") + 1
+    return line, len(prefix) - (prefix.rfind("\n") + 1) + 1
+
+
+class _Converter:
+    """Walks YAML nodes along the model's types, collecting every problem."""
+
+    def __init__(self, text: str, name: str, root: Path) -> None:
+        self.text = text
+        self.lines = text.splitlines()
+        self.name = name
+        self.root = root
+        self.problems: list[Problem] = []
+        self.ids: dict[str, tuple[str, yaml.Node]] = {}
+        self.refs: list[tuple[str, str, str, yaml.Node]] = []
+        self.collections: dict[str, set[str]] = {}
+
+    # --- entry -------------------------------------------------------------------------------------------------
+
+    def run(self) -> Loaded:
+        """Parse, convert and cross-check the whole document."""
+        try:
+            root = yaml.compose(self.text, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise SourceError([Problem(line, column, self.name, "", f"YAML syntax: {message}")]) from None
+        except yaml.YAMLError as exc:
+            raise SourceError([Problem(1, 1, self.name, "", f"YAML syntax: {exc}")]) from None
+        if root is None:
+            raise SourceError(
+                [Problem(1, 1, self.name, "", "the file is empty; expected a mapping with meta, areas and topics")]
+            )
+        if not isinstance(root, yaml.MappingNode):
+            self._error(root, "", f"the top level must be a mapping with meta, areas and topics, not {_describe(root)}")
+            raise SourceError(self.problems)
+        self._check_size(root)
+        kb = self._convert(KnowledgeBase, root, "")
+        if not isinstance(kb, KnowledgeBase):
+            raise SourceError(sorted(self.problems))
+        kb = dataclasses.replace(kb, root=self.root)
+        self._check_refs()
+        self._check_semantics(kb, root)
+        if self.problems:
+            raise SourceError(sorted(self.problems))
+        return Loaded(kb, sorted(self._warnings(kb, root)))
+
+    def _error(self, node: yaml.Node, path: str, message: str, offset: int | None = None) -> None:
+        line, column = self._locate(node, offset)
+        self.problems.append(Problem(line, column, self.name, path, message))
+
+    def _locate(self, node: yaml.Node, offset: int | None = None) -> tuple[int, int]:
+        """Return the 1-based position of a node, or of a character inside a scalar."""
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        if offset is None or not isinstance(node, yaml.ScalarNode):
+            return line, column
+        value: str = node.value
+        before = value[:offset]
+        if node.style in ("|", ">"):
+            # Block scalars start on the next line, indented; folded ones lose their newlines, so stay close.
+            target = line + 1 + (before.count("\n") if node.style == "|" else 0)
+            indent = (
+                len(self.lines[target - 1]) - len(self.lines[target - 1].lstrip()) if target <= len(self.lines) else 0
+            )
+            within = len(before) - (before.rfind("\n") + 1) if node.style == "|" else 0
+            return target, indent + within + 1
+        if "\n" in before:
+            return line, column
+        return line, column + offset + (1 if node.style in ("'", '"') else 0)
+
+    # --- alias bombs -------------------------------------------------------------------------------------------
+
+    def _check_size(self, root: yaml.Node) -> None:
+        """Refuse documents whose aliases expand to more than MAX_NODES nodes, before expanding any."""
+        sizes: dict[int, int] = {}
+        active: set[int] = set()
+
+        def size(node: yaml.Node) -> int:
+            key = id(node)
+            if key in sizes:
+                return sizes[key]
+            if key in active:
+                self._error(node, "", "an alias refers to itself (a recursive anchor)")
+                raise SourceError(self.problems)
+            active.add(key)
+            total = 1 + sum(min(size(child), MAX_NODES + 1) for child in _children(node))
+            active.discard(key)
+            sizes[key] = min(total, MAX_NODES + 1)
+            return sizes[key]
+
+        if size(root) > MAX_NODES:
+            node = root
+            while True:  # descend to the innermost node that is itself too big: where the blow-up starts
+                big = [c for c in _children(node) if sizes.get(id(c), 0) > MAX_NODES]
+                if not big:
+                    break
+                node = big[0]
+            self._error(node, "", f"aliases expand this document past {MAX_NODES:,} nodes; refusing to load it")
+            raise SourceError(self.problems)
+
+    # --- conversion --------------------------------------------------------------------------------------------
+
+    def _convert(self, tp: Any, node: yaml.Node, path: str, meta: tuple[Any, ...] = ()) -> Any:
+        """Convert a node to the given type, recording errors and returning _BAD on failure."""
+        if typing.get_origin(tp) is typing.Annotated:
+            base, *extra = typing.get_args(tp)
+            return self._convert(base, node, path, meta + tuple(extra))
+        if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+            return self._convert_card(typing.get_args(tp), node, path)
+        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+            return self._convert_dataclass(tp, node, path)
+        if typing.get_origin(tp) is tuple:
+            return self._convert_list(typing.get_args(tp)[0], node, path, meta)
+        if typing.get_origin(tp) is Literal:
+            return self._convert_choice(typing.get_args(tp), node, path)
+        if tp is int:
+            return self._convert_int(node, path, meta)
+        return self._convert_str(node, path, meta)
+
+    def _convert_dataclass(self, cls: type, node: yaml.Node, path: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            self._error(node, path, f"expected a mapping ({_keys_hint(cls)}), not {_describe(node)}")
+            return _BAD
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("yaml", True)}
+        hints = typing.get_type_hints(cls, include_extras=True)
+        seen: dict[str, yaml.Node] = {}
+        values: dict[str, Any] = {}
+        bad = False
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or key_node.tag != "tag:yaml.org,2002:str":
+                self._error(key_node, path, f"keys must be plain names, not {_describe(key_node)}")
+                bad = True
+                continue
+            if key == "<<":
+                self._error(key_node, path, "merge keys (<<) are not supported; write the keys out")
+                bad = True
+                continue
+            if key in seen:
+                first = seen[key].start_mark.line + 1
+                self._error(key_node, path, f"duplicate key '{key}' (first given on line {first})")
+                bad = True
+                continue
+            seen[key] = key_node
+            if key not in fields:
+                self._error(key_node, path, f"unknown key '{key}'{_suggest(key, list(fields))}")
+                bad = True
+                continue
+            child = f"{path}.{key}" if path else key
+            value = self._convert(hints[key], value_node, child)
+            if isinstance(value, _Bad):
+                bad = True
+            else:
+                values[key] = value
+        for name, f in fields.items():
+            if name not in seen and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                self._error(node, path, f"'{name}' is required")
+                bad = True
+        if bad:
+            return _BAD
+        if "id" in values and "id" in fields:
+            self._register_id(values["id"], path, node)
+        if cls is ClozeCard:
+            self._check_cloze(values["cloze"], node, path)
+        return cls(**values)
+
+    def _convert_card(self, options: tuple[Any, ...], node: yaml.Node, path: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            self._error(node, path, f"expected a card mapping, not {_describe(node)}")
+            return _BAD
+        keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        present = [cls for cls in options if CARD_MARKERS[cls] in keys]
+        if len(present) != 1:
+            markers = " or ".join(f"'{CARD_MARKERS[c]}'" for c in options)
+            if present:
+                both = " and ".join(f"'{CARD_MARKERS[c]}'" for c in present)
+                self._error(node, path, f"a card has {both}; give each card exactly one of {markers}")
+            else:
+                self._error(node, path, f"a card needs one of {markers} (basic, reversible or cloze)")
+            return _BAD
+        return self._convert_dataclass(present[0], node, path)
+
+    def _convert_list(self, item: Any, node: yaml.Node, path: str, meta: tuple[Any, ...]) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+                items: list[yaml.Node] = []
+            else:
+                self._error(node, path, f"expected a list, not {_describe(node)}")
+                return _BAD
+        else:
+            items = node.value
+        least = next((m.count for m in meta if isinstance(m, MinItems)), 0)
+        if len(items) < least:
+            self._error(node, path, f"needs at least {least} item{'s' if least > 1 else ''}")
+            return _BAD
+        out = [self._convert(item, child, f"{path}[{i}]") for i, child in enumerate(items)]
+        return _BAD if any(isinstance(v, _Bad) for v in out) else tuple(out)
+
+    def _convert_choice(self, allowed: tuple[str, ...], node: yaml.Node, path: str) -> Any:
+        value = node.value if isinstance(node, yaml.ScalarNode) else None
+        if value not in allowed:
+            options = ", ".join(f"'{a}'" for a in allowed)
+            self._error(node, path, f"must be one of {options}, not {_describe(node)}")
+            return _BAD
+        return value
+
+    def _convert_int(self, node: yaml.Node, path: str, meta: tuple[Any, ...]) -> Any:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            self._error(node, path, f"must be a whole number, not {_describe(node)}")
+            return _BAD
+        number = (
+            int(str(node.value).replace("_", ""), 0) if not str(node.value).startswith("0o") else int(node.value, 8)
+        )
+        for m in meta:
+            if isinstance(m, Range) and not m.low <= number <= m.high:
+                self._error(node, path, f"must be between {m.low} and {m.high}, not {number}")
+                return _BAD
+        return number
+
+    def _convert_str(self, node: yaml.Node, path: str, meta: tuple[Any, ...]) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            self._error(node, path, f"must be text, not {_describe(node)}")
+            return _BAD
+        if node.tag == "tag:yaml.org,2002:null" or not str(node.value).strip():
+            self._error(node, path, "must not be empty")
+            return _BAD
+        # Keep what the author typed: `yes`, `2026` or `1e3` stay text here rather than becoming bool or number.
+        value = str(node.value).strip() if node.style not in ("|", ">") else str(node.value).rstrip("\n")
+        kind = next((m.name for m in meta if isinstance(m, Kind)), "plain")
+        ref = next((m for m in meta if isinstance(m, Ref)), None)
+        if ref is not None:
+            self.refs.append((ref.target, value, path, node))
+        elif kind == "id" and not ID_PATTERN.match(value):
+            self._error(node, path, f"'{value}' is not a valid id: use lowercase letters, digits and single hyphens")
+            return _BAD
+        elif kind == "markup":
+            return value if self._check_markup(value, node, path) else _BAD
+        elif kind == "latex":
+            problem = latex_problem(value)
+            if problem:
+                self._error(node, path, problem)
+                return _BAD
+        elif kind == "media":
+            return value if self._check_media(value, node, path) else _BAD
+        return value
+
+    # --- checks on single values -------------------------------------------------------------------------------
+
+    def _check_markup(self, value: str, node: yaml.Node, path: str) -> bool:
+        try:
+            markup.parse(value)
+        except markup.MarkupError as exc:
+            self._error(node, path, str(exc), exc.offset)
+            return False
+        ok = True
+        for latex, offset in markup.math_of(value):
+            problem = latex_problem(latex)
+            if problem:
+                self._error(node, path, problem, offset)
+                ok = False
+        return ok
+
+    def _check_cloze(self, text: str, node: yaml.MappingNode, path: str) -> None:
+        target = next(v for k, v in node.value if k.value == "cloze")
+        if not _CLOZE.search(text):
+            self._error(target, f"{path}.cloze", "a cloze needs at least one deletion like {{c1::answer}}")
+        for match in _CLOZE.finditer(text):
+            if text.find("}}", match.end()) < 0:
+                self._error(
+                    target,
+                    f"{path}.cloze",
+                    f"deletion {{{{c{match.group(1)}:: is never closed with }}}}",
+                    match.start(),
+                )
+
+    def _check_media(self, value: str, node: yaml.Node, path: str) -> bool:
+        target = (self.root / value).resolve()
+        if not target.is_relative_to(self.root):
+            self._error(node, path, f"image '{value}' is outside the source folder {self.root}")
+            return False
+        if not target.is_file():
+            self._error(node, path, f"image '{value}' not found (looked for {target})")
+            return False
+        return True
+
+    def _register_id(self, value: str, path: str, node: yaml.MappingNode) -> None:
+        """Record an id, reporting a duplicate at the second use."""
+        value_node = next(v for k, v in node.value if k.value == "id")
+        if value in self.ids:
+            first_path, first = self.ids[value]
+            line = first.start_mark.line + 1
+            self._error(value_node, path, f"duplicate id '{value}' (first used by {first_path} on line {line})")
+            return
+        self.ids[value] = (path, value_node)
+        top = re.fullmatch(r"([a-z_]+)\[\d+\]", path)
+        if top:  # only top-level items can be referred to
+            self.collections.setdefault(top.group(1), set()).add(value)
+
+    # --- checks across the document ----------------------------------------------------------------------------
+
+    def _check_refs(self) -> None:
+        for target, value, path, node in self.refs:
+            known = self.collections.get(target, set())
+            if value not in known:
+                label = target.rstrip("s") if target != "areas" else "area"
+                self._error(node, path, f"no {label} has the id '{value}'{_suggest(value, sorted(known))}")
+
+    def _check_semantics(self, kb: KnowledgeBase, root: yaml.MappingNode) -> None:
+        for i, drill in enumerate(kb.drills):
+            keys = [c.key for c in drill.choices]
+            for j, key in enumerate(keys):
+                if key in keys[:j]:
+                    self._error(
+                        _at(root, "drills", i, "choices", j, "key"),
+                        f"drills[{i}].choices[{j}].key",
+                        f"duplicate choice key '{key}'",
+                    )
+            if drill.answer not in keys:
+                options = ", ".join(f"'{k}'" for k in keys)
+                self._error(
+                    _at(root, "drills", i, "answer"),
+                    f"drills[{i}].answer",
+                    f"'{drill.answer}' is not one of the choices ({options})",
+                )
+        seen: dict[int, str] = {}
+        for i, roadmap in enumerate(kb.roadmaps):
+            count = len(roadmap.weeks)
+            if count in seen:
+                message = (
+                    f"has {count} weeks like roadmap '{seen[count]}'; --weeks picks a roadmap by its number of weeks"
+                )
+                self._error(_at(root, "roadmaps", i, "weeks"), f"roadmaps[{i}].weeks", message)
+            seen.setdefault(count, roadmap.id)
+
+    def _warnings(self, kb: KnowledgeBase, root: yaml.MappingNode) -> Iterator[Problem]:
+        checks: tuple[tuple[str, tuple[Topic | Formula | Drill, ...], str], ...] = (
+            ("topics", kb.topics, "topic"),
+            ("formulas", kb.formulas, "formula"),
+            ("drills", kb.drills, "drill"),
+        )
+        for collection, items, label in checks:
+            for i, item in enumerate(items):
+                covered = kb.weeks_covering(item.id)
+                for roadmap in kb.roadmaps:
+                    if roadmap.id not in covered:
+                        line, column = self._locate(_at(root, collection, i))
+                        message = f"{label} '{item.id}' is in no week of roadmap '{roadmap.id}'"
+                        yield Problem(line, column, self.name, f"{collection}[{i}]", message, "warning")
+        for i, topic in enumerate(kb.topics):
+            if not topic.cards:
+                line, column = self._locate(_at(root, "topics", i))
+                yield Problem(line, column, self.name, f"topics[{i}]", f"topic '{topic.id}' has no cards", "warning")
+
+
+def latex_problem(latex: str) -> str | None:
+    """Return why a LaTeX formula does not parse, or None if it does."""
+    depth = 0
+    for i, char in enumerate(latex):
+        if char in "{}" and i and latex[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return f"LaTeX has an unmatched '}}' in '{latex}'"
+    if depth:
+        return f"LaTeX has an unclosed '{{' in '{latex}'"
+    try:
+        mathml = latex_to_mathml(latex)
+    except Exception as exc:  # latex2mathml raises many unrelated types for bad input
+        detail = str(exc) or type(exc).__name__
+        return f"LaTeX does not parse ({detail}) in '{latex}'"
+    unknown = _UNKNOWN_COMMAND.search(mathml)
+    if unknown:
+        return f"unknown LaTeX command '{unknown.group(1)}' in '{latex}'"
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _at(root: yaml.Node, *steps: str | int) -> yaml.Node:
+    """Return the node at a path of keys and indexes (the path is known to exist)."""
+    node = root
+    for step in steps:
+        if isinstance(step, int):
+            node = node.value[step]
+        else:
+            node = next(v for k, v in node.value if k.value == step)
+    return node
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag == "null":
+        return "nothing"
+    return f"{tag} '{node.value}'" if tag != "str" else f"'{node.value}'"
+
+
+def _keys_hint(cls: type) -> str:
+    required = [
+        f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING and f.metadata.get("yaml", True)
+    ]
+    return "with " + ", ".join(required) if required else "of keys"
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
