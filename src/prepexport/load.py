@@ -128,10 +128,10 @@ class _Converter:
             raise SourceError(self.problems)
         self._check_size(root)
         kb = self._convert(KnowledgeBase, root, "")
+        self._check_refs()
         if not isinstance(kb, KnowledgeBase):
             raise SourceError(sorted(self.problems))
         kb = dataclasses.replace(kb, root=self.root)
-        self._check_refs()
         self._check_semantics(kb, root)
         if self.problems:
             raise SourceError(sorted(self.problems))
@@ -216,6 +216,7 @@ class _Converter:
         fields = {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("yaml", True)}
         hints = typing.get_type_hints(cls, include_extras=True)
         seen: dict[str, yaml.Node] = {}
+        misspelt: set[str] = set()  # required keys already reported through a misspelling of them
         values: dict[str, Any] = {}
         bad = False
         for key_node, value_node in node.value:
@@ -235,7 +236,9 @@ class _Converter:
                 continue
             seen[key] = key_node
             if key not in fields:
-                self._error(key_node, path, f"unknown key '{key}'{_suggest(key, list(fields))}")
+                hint = _suggest(key, list(fields))
+                self._error(key_node, path, f"unknown key '{key}'{hint}")
+                misspelt.update(difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6))
                 bad = True
                 continue
             child = f"{path}.{key}" if path else key
@@ -244,14 +247,19 @@ class _Converter:
                 bad = True
             else:
                 values[key] = value
+                if key == "id":  # register now, so a duplicate is reported at its later use in the file
+                    self._register_id(value, path, value_node)
         for name, f in fields.items():
-            if name not in seen and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            if (
+                name not in seen
+                and name not in misspelt
+                and f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING
+            ):
                 self._error(node, path, f"'{name}' is required")
                 bad = True
         if bad:
             return _BAD
-        if "id" in values and "id" in fields:
-            self._register_id(values["id"], path, node)
         if cls is ClozeCard:
             self._check_cloze(values["cloze"], node, path)
         return cls(**values)
@@ -263,7 +271,8 @@ class _Converter:
         keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         present = [cls for cls in options if CARD_MARKERS[cls] in keys]
         if len(present) != 1:
-            markers = " or ".join(f"'{CARD_MARKERS[c]}'" for c in options)
+            names = [f"'{CARD_MARKERS[c]}'" for c in options]
+            markers = ", ".join(names[:-1]) + " or " + names[-1]
             if present:
                 both = " and ".join(f"'{CARD_MARKERS[c]}'" for c in present)
                 self._error(node, path, f"a card has {both}; give each card exactly one of {markers}")
@@ -368,16 +377,15 @@ class _Converter:
     def _check_media(self, value: str, node: yaml.Node, path: str) -> bool:
         target = (self.root / value).resolve()
         if not target.is_relative_to(self.root):
-            self._error(node, path, f"image '{value}' is outside the source folder {self.root}")
+            self._error(node, path, f"image '{value}' is outside the folder of the source file")
             return False
         if not target.is_file():
-            self._error(node, path, f"image '{value}' not found (looked for {target})")
+            self._error(node, path, f"image '{value}' not found (paths are relative to the source file)")
             return False
         return True
 
-    def _register_id(self, value: str, path: str, node: yaml.MappingNode) -> None:
+    def _register_id(self, value: str, path: str, value_node: yaml.Node) -> None:
         """Record an id, reporting a duplicate at the second use."""
-        value_node = next(v for k, v in node.value if k.value == "id")
         if value in self.ids:
             first_path, first = self.ids[value]
             line = first.start_mark.line + 1
@@ -419,7 +427,8 @@ class _Converter:
             count = len(roadmap.weeks)
             if count in seen:
                 message = (
-                    f"has {count} weeks like roadmap '{seen[count]}'; --weeks picks a roadmap by its number of weeks"
+                    f"has as many weeks ({count}) as roadmap '{seen[count]}';"
+                    " each roadmap needs its own number of weeks, which --weeks picks it by"
                 )
                 self._error(_at(root, "roadmaps", i, "weeks"), f"roadmaps[{i}].weeks", message)
             seen.setdefault(count, roadmap.id)

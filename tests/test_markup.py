@@ -1,0 +1,48 @@
+"""Inline markup: parsed once, rendered as escaped HTML for the deck."""
+
+from __future__ import annotations
+
+import pytest
+
+from prepexport.markup import DisplayMath, ItemList, MarkupError, Paragraph, parse, plain, to_html
+
+
+def test_inline_markup_renders_and_escapes() -> None:
+    html = to_html(r"Divide by \(\sqrt{d_k}\) so **softmax** stays *calm*; `a<b` & 2 * 3")
+    assert html == r"Divide by \(\sqrt{d_k}\) so <b>softmax</b> stays <i>calm</i>; <code>a&lt;b</code> &amp; 2 * 3"
+
+
+def test_math_is_escaped_but_kept_in_anki_delimiters() -> None:
+    assert to_html(r"\(x_{<i}\)") == r"\(x_{&lt;i}\)"
+
+
+def test_blocks_lists_and_display_math() -> None:
+    blocks = parse("Intro.\n\n- one\n- two **b**\n\n1. first\n2. second\n\n\\[ a = b \\]")
+    assert isinstance(blocks[0], Paragraph)
+    assert isinstance(blocks[1], ItemList) and not blocks[1].numbered and len(blocks[1].items) == 2
+    assert isinstance(blocks[2], ItemList) and blocks[2].numbered
+    assert blocks[3] == DisplayMath("a = b")
+    assert to_html("- one\n- two") == "<ul><li>one</li><li>two</li></ul>"
+
+
+def test_cloze_braces_pass_through() -> None:
+    assert to_html("The {{c1::KV cache}} stores keys") == "The {{c1::KV cache}} stores keys"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "offset"),
+    [
+        ("a **bold", "bold opened with '**' is never closed", 2),
+        ("an *italic", "italics opened with '*' is never closed", 3),
+        ("some `code", "code opened with '`' is never closed", 5),
+        (r"math \(x", r"math opened with '\(' is never closed with '\)'", 5),
+    ],
+)
+def test_unclosed_markup_is_an_error_with_its_offset(text: str, message: str, offset: int) -> None:
+    with pytest.raises(MarkupError) as caught:
+        parse(text)
+    assert (str(caught.value), caught.value.offset) == (message, offset)
+
+
+def test_plain_drops_markup() -> None:
+    assert plain("**KV** cache, `x`") == "KV cache, x"
