@@ -81,3 +81,8 @@ def test_version_and_help() -> None:
     for command in ([], ["check"], ["build"], ["schema"]):
         result = CliRunner().invoke(main, [*command, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_format_reference_embeds_the_checked_example() -> None:
+    reference = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+    assert f"```yaml\n{EXAMPLE.read_text(encoding='utf-8')}```" in reference
