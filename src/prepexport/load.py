@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import types
 import typing
@@ -213,8 +214,7 @@ class _Converter:
         if not isinstance(node, yaml.MappingNode):
             self._error(node, path, f"expected a mapping ({_keys_hint(cls)}), not {_describe(node)}")
             return _BAD
-        fields = {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("yaml", True)}
-        hints = typing.get_type_hints(cls, include_extras=True)
+        fields, hints = _shape(cls)
         seen: dict[str, yaml.Node] = {}
         misspelt: set[str] = set()  # required keys already reported through a misspelling of them
         values: dict[str, Any] = {}
@@ -453,6 +453,14 @@ class _Converter:
                 yield Problem(line, column, self.name, f"topics[{i}]", f"topic '{topic.id}' has no cards", "warning")
 
 
+@functools.cache
+def _shape(cls: type) -> tuple[dict[str, dataclasses.Field[Any]], dict[str, Any]]:
+    """Return a model class's YAML fields and resolved type hints (resolving hints is slow, so once per class)."""
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("yaml", True)}
+    return fields, typing.get_type_hints(cls, include_extras=True)
+
+
+@functools.cache
 def latex_problem(latex: str) -> str | None:
     """Return why a LaTeX formula does not parse, or None if it does."""
     depth = 0

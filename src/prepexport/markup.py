@@ -95,6 +95,8 @@ def _blocks(chunk: str, base: int) -> list[Block]:
 
 def parse_inline(text: str, base: int = 0) -> Line:
     """Parse one line of inline markup into spans."""
+    if not any(c in text for c in "*`\\"):
+        return (Span("text", text),) if text else ()  # most text has no markup: skip the scanner
     spans: list[Span] = []
     buf: list[str] = []
     bold = italic = False
