@@ -1,0 +1,293 @@
+"""Turn the knowledge base into deck notes: fields as HTML, tags, subdeck, GUID and roadmap position."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import genanki
+
+from prepexport.deck.media import MediaCollector, MediaFile
+from prepexport.deck.notetypes import NOTE_TYPES, Kind
+from prepexport.markup import to_html
+from prepexport.model import (
+    Area,
+    BasicCard,
+    Card,
+    ClozeCard,
+    Drill,
+    Formula,
+    KnowledgeBase,
+    Misconception,
+    Reference,
+    ReversibleCard,
+    Topic,
+)
+
+#: Root of every tag the deck adds, e.g. prep::tier::1, prep::area::rag, prep::four-week::week-02.
+TAG_ROOT = "prep"
+
+TIER_NAMES = {1: "core", 2: "production", 3: "advanced"}
+
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+
+
+@dataclass(frozen=True)
+class DeckNote:
+    """One Anki note ready to write: everything but its ids and mod time."""
+
+    kind: Kind
+    source_id: str
+    guid: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    card_ords: tuple[int, ...]
+    position: int = 0
+
+    @property
+    def key(self) -> str:
+        """Return the note's name in the stamps file, e.g. basic:attention-why-scale."""
+        return f"{self.kind}:{self.source_id}"
+
+    def digest(self, model_id: int) -> str:
+        """Hash what an import changes on an existing note (note type, fields, tags), not its deck or position."""
+        content = [model_id, list(self.fields), sorted(self.tags)]
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DeckNotes:
+    """Every note of the deck, in roadmap order, and the images they use."""
+
+    notes: tuple[DeckNote, ...]
+    media: tuple[MediaFile, ...]
+
+
+def card_kind(card: Card) -> Kind:
+    """Return the note kind a topic card becomes."""
+    if isinstance(card, BasicCard):
+        return "basic"
+    return "reversible" if isinstance(card, ReversibleCard) else "cloze"
+
+
+def note_guid(kb: KnowledgeBase, kind: Kind, source_id: str) -> str:
+    """Return a note's GUID: from the deck id, the note kind and the author's id, never from text or position.
+
+    The deck id keeps two knowledge bases that reuse an id (say `attention`) from overwriting each other's notes
+    in one collection.
+    """
+    return str(genanki.guid_for(str(kb.meta.anki.deck), kind, source_id))
+
+
+def subdeck_name(kb: KnowledgeBase, area: Area | None) -> str:
+    """Return the deck a note's cards go to: the area's subdeck, or the top deck."""
+    if area is None:
+        return kb.meta.deck
+    # A '::' in a title would nest one level deeper than intended.
+    return f"{kb.meta.deck}::{area.title.replace('::', ':')}"
+
+
+def collect_notes(kb: KnowledgeBase) -> DeckNotes:
+    """Build every note of the deck (raise MediaError listing every bad image)."""
+    media = MediaCollector(kb.root)
+    drafts = list(_drafts(kb, media))
+    media.check()
+    positions = _positions(kb, drafts)
+    placed = (replace(d, position=positions[d.kind, d.source_id]) for d in drafts)
+    notes = tuple(sorted(placed, key=lambda n: (n.position, n.key)))
+    return DeckNotes(notes, tuple(media.files[name] for name in sorted(media.files)))
+
+
+def _drafts(kb: KnowledgeBase, media: MediaCollector) -> Iterator[DeckNote]:
+    """Yield a note (position not yet set) for every card, formula, drill and misconception, in source order."""
+    for topic in kb.topics:
+        weeks = kb.weeks_covering(topic.id)
+        for card in topic.cards:
+            image = media.image_html(card.id, card.image)
+            if isinstance(card, BasicCard):
+                fields = {"Question": to_html(card.question), "Answer": to_html(card.answer)}
+                yield _draft(kb, "basic", card.id, fields | _extra(card.extra, image), topic, weeks)
+            elif isinstance(card, ReversibleCard):
+                fields = {"Term": to_html(card.term), "Meaning": to_html(card.meaning)}
+                yield _draft(kb, "reversible", card.id, fields | _extra(card.extra, image), topic, weeks)
+            elif isinstance(card, ClozeCard):
+                fields = {"Text": to_html(card.cloze)}
+                yield _draft(kb, "cloze", card.id, fields | _extra(card.extra, image), topic, weeks)
+    for formula in kb.formulas:
+        linked = kb.formula_topic(formula.id)
+        yield _draft(kb, "formula", formula.id, _formula_fields(kb, formula), linked, kb.weeks_covering(formula.id))
+    for drill in kb.drills:
+        topic = kb.topic(drill.topic)
+        # Per plan: the weeks that list the drill, else the weeks of its topic.
+        weeks = kb.weeks_covering(topic.id) | kb.weeks_covering(drill.id)
+        yield _draft(kb, "drill", drill.id, _drill_fields(drill), topic, weeks)
+    for mistake in kb.misconceptions:
+        topic = kb.topic(mistake.topic)
+        fields = _misconception_fields(mistake)
+        yield _draft(kb, "misconception", mistake.id, fields, topic, kb.weeks_covering(topic.id))
+
+
+def _draft(
+    kb: KnowledgeBase,
+    kind: Kind,
+    source_id: str,
+    fields: dict[str, str],
+    topic: Topic | None,
+    weeks: dict[str, tuple[int, ...]],
+) -> DeckNote:
+    """Add the context fields and tags shared by every note type, and order the fields as the note type does."""
+    area = kb.area(topic.area) if topic else None
+    context = {
+        "Area": html.escape(area.title, quote=False) if area else "",
+        "Topic": html.escape(topic.title, quote=False) if topic else "",
+        "Tier": f"Tier {topic.tier} · {TIER_NAMES[topic.tier]}" if topic else "",
+        "Weeks": _weeks_html(kb, weeks),
+        "Id": html.escape(source_id, quote=False),
+    }
+    values = fields | context
+    note_type = NOTE_TYPES[kind]
+    ordered = tuple(values.get(name, "") for name in note_type.fields)
+    if kind == "cloze":
+        ords = tuple(sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(values["Text"]) if int(n) > 0}))
+    else:
+        ords = tuple(range(len(note_type.templates)))
+    guid = note_guid(kb, kind, source_id)
+    return DeckNote(kind, source_id, guid, ordered, _tags(topic, weeks), subdeck_name(kb, area), ords)
+
+
+def _extra(extra: str, image: str) -> dict[str, str]:
+    return {"Extra": to_html(extra), "Image": image}
+
+
+def _tags(topic: Topic | None, weeks: dict[str, tuple[int, ...]]) -> tuple[str, ...]:
+    """Return hierarchical tags: tier, area, topic and each plan week, so a filtered deck can pick a week."""
+    tags: list[str] = []
+    if topic:
+        tags += [f"{TAG_ROOT}::tier::{topic.tier}", f"{TAG_ROOT}::area::{topic.area}", f"{TAG_ROOT}::topic::{topic.id}"]
+    for roadmap_id, numbers in sorted(weeks.items()):
+        tags += [f"{TAG_ROOT}::{roadmap_id}::week-{n:02d}" for n in numbers]
+    return tuple(sorted(tags))
+
+
+def _weeks_html(kb: KnowledgeBase, weeks: dict[str, tuple[int, ...]]) -> str:
+    """Say which week of each plan covers the note, e.g. `4-week track: week 1 · 8-week track: weeks 2, 5`."""
+    parts = []
+    for roadmap in kb.roadmaps:
+        numbers = weeks.get(roadmap.id, ())
+        if numbers:
+            label = "week" if len(numbers) == 1 else "weeks"
+            parts.append(f"{html.escape(roadmap.title, quote=False)}: {label} {', '.join(map(str, numbers))}")
+    if not parts and kb.roadmaps:
+        return "Not in any plan week: extra reading"
+    return " · ".join(parts)
+
+
+def _formula_fields(kb: KnowledgeBase, formula: Formula) -> dict[str, str]:
+    legend = "".join(
+        f"<tr><td>\\({html.escape(s.symbol, quote=False)}\\)</td><td>{to_html(s.meaning)}</td></tr>"
+        for s in formula.symbols
+    )
+    return {
+        "Name": html.escape(formula.name, quote=False),
+        "Meaning": to_html(formula.meaning),
+        "Formula": f"\\[{html.escape(formula.latex, quote=False)}\\]",
+        "Symbols": f'<table class="prep-legend">{legend}</table>',
+        "Example": to_html(formula.example),
+        "References": _references_html([kb.reference(r) for r in formula.references]),
+    }
+
+
+def _references_html(references: list[Reference]) -> str:
+    items = []
+    for ref in references:
+        title = html.escape(ref.title, quote=False)
+        if ref.url:
+            title = f'<a href="{html.escape(ref.url)}">{title}</a>'
+        venue = f" {html.escape(ref.venue, quote=False)}." if ref.venue else ""
+        items.append(f"{html.escape(ref.authors, quote=False)} ({ref.year}). {title}.{venue}")
+    return "<br>".join(items)
+
+
+def _drill_fields(drill: Drill) -> dict[str, str]:
+    letters = {c.key: chr(ord("A") + i) for i, c in enumerate(drill.choices)}
+    right = drill.right
+    choices = "".join(f"<li>{to_html(c.text)}</li>" for c in drill.choices)
+    others = "".join(
+        f'<li><span class="prep-wrong">{letters[c.key]}.</span> {to_html(c.text)} <i>{to_html(c.why)}</i></li>'
+        for c in drill.choices
+        if c.key != drill.answer
+    )
+    return {
+        "Title": html.escape(drill.title, quote=False),
+        "Scenario": to_html(drill.scenario),
+        "Question": to_html(drill.question),
+        "Choices": f'<ol class="prep-choices">{choices}</ol>',
+        "Answer": f'<span class="prep-right">{letters[right.key]}.</span> {to_html(right.text)}',
+        "Why": to_html(right.why),
+        "Fix": to_html(drill.fix),
+        "Others": f"<ul>{others}</ul>" if others else "",
+    }
+
+
+def _misconception_fields(mistake: Misconception) -> dict[str, str]:
+    return {"Symptom": to_html(mistake.symptom), "Cause": to_html(mistake.cause), "Fix": to_html(mistake.fix)}
+
+
+def _positions(kb: KnowledgeBase, drafts: list[DeckNote]) -> dict[tuple[Kind, str], int]:
+    """Number notes in the order the first plan teaches them, so new cards come in roadmap order.
+
+    A position is week * stride + rank within the week: a note added later to week 1 still sorts before week 2,
+    even though cards already in a collection keep the positions they were imported with.
+    """
+    by_key = {(d.kind, d.source_id): d for d in drafts}
+    order: list[tuple[int, tuple[Kind, str]]] = []
+    placed: set[tuple[Kind, str]] = set()
+
+    def place(week: int, key: tuple[Kind, str]) -> None:
+        if key in by_key and key not in placed:
+            placed.add(key)
+            order.append((week, key))
+
+    plan = kb.roadmaps[0] if kb.roadmaps else None
+    weeks = plan.weeks if plan else ()
+    listed_drills = {d for week in weeks for d in week.drills}
+    for number, week in enumerate(weeks, 1):
+        for topic_id in week.topics:
+            for key in _topic_keys(kb, kb.topic(topic_id), listed_drills):
+                place(number, key)
+        for formula_id in week.formulas:
+            place(number, ("formula", formula_id))
+        for drill_id in week.drills:
+            place(number, ("drill", drill_id))
+    for draft in drafts:
+        place(len(weeks) + 1, (draft.kind, draft.source_id))
+
+    # The stride only has to exceed the largest week; the note count is a simple bound for it.
+    stride = 10_000
+    while len(order) >= stride:
+        stride *= 10
+    positions: dict[tuple[Kind, str], int] = {}
+    rank: dict[int, int] = {}
+    for week_number, key in order:
+        rank[week_number] = rank.get(week_number, 0) + 1
+        positions[key] = week_number * stride + rank[week_number]
+    return positions
+
+
+def _topic_keys(kb: KnowledgeBase, topic: Topic, listed_drills: set[str]) -> Iterator[tuple[Kind, str]]:
+    """Yield a topic's notes in teaching order: its cards, formulas, misconceptions, then unlisted drills."""
+    for card in topic.cards:
+        yield card_kind(card), card.id
+    for formula_id in topic.formulas:
+        yield "formula", formula_id
+    for mistake in kb.misconceptions:
+        if mistake.topic == topic.id:
+            yield "misconception", mistake.id
+    for drill in kb.drills:
+        if drill.topic == topic.id and drill.id not in listed_drills:
+            yield "drill", drill.id

@@ -1,0 +1,325 @@
+"""The six note types of the deck: their fields, card templates and one shared stylesheet.
+
+Fields and template names are the schema Anki matches an imported note type against: changing them under the
+same id makes Anki import a copy ("Name+") and skip every existing note, so the build refuses that (see
+stamps.py) and docs/anki.md describes the migration. Template HTML and CSS may change freely: they reach users
+on their next import because the note type's mod time changes with them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import genanki
+
+Kind = Literal["basic", "reversible", "cloze", "formula", "drill", "misconception"]
+
+#: Every note kind, in the order the build report lists them.
+KINDS: tuple[Kind, ...] = ("basic", "reversible", "cloze", "formula", "drill", "misconception")
+
+#: Fields every note type ends with: where the note sits in the course, and its source id.
+CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Weeks", "Id")
+
+CSS = """\
+/* prepexport: one stylesheet for every note type. Light colours by default, dark under Anki's night mode
+   (.nightMode on desktop and AnkiMobile, .night_mode on AnkiDroid); no JavaScript, no web fonts. */
+:root {
+  --prep-fg: #1c1c1e;
+  --prep-bg: #fcfcfa;
+  --prep-muted: #66666d;
+  --prep-rule: #d4d4da;
+  --prep-panel: #f1f2f5;
+  --prep-accent: #1f56a8;
+  --prep-good: #1d6e33;
+  --prep-bad: #9e2a2f;
+  --prep-code-bg: #ececf0;
+}
+.nightMode, .night_mode {
+  --prep-fg: #e4e4e7;
+  --prep-bg: #1d1d20;
+  --prep-muted: #a0a0a8;
+  --prep-rule: #44444b;
+  --prep-panel: #2a2a2f;
+  --prep-accent: #8ab4f8;
+  --prep-good: #7fd18f;
+  --prep-bad: #f28b82;
+  --prep-code-bg: #323238;
+}
+.card {
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.45;
+  color: var(--prep-fg);
+  background-color: var(--prep-bg);
+  text-align: left;
+}
+.prep { max-width: 36em; margin: 0 auto; padding: 0.2em 0.6em 1em; overflow-wrap: break-word; }
+.prep p { margin: 0 0 0.6em; }
+.prep ul, .prep ol { margin: 0.3em 0 0.6em; padding-left: 1.4em; }
+.prep li { margin: 0.15em 0; }
+.prep img { max-width: 100%; height: auto; }
+.prep code {
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+  font-size: 0.88em;
+  background: var(--prep-code-bg);
+  border-radius: 4px;
+  padding: 0.05em 0.3em;
+  overflow-wrap: anywhere;
+}
+.prep .math { overflow-x: auto; overflow-y: hidden; margin: 0.4em 0; }
+.prep-context { font-size: 0.68em; color: var(--prep-muted); line-height: 1.35; margin-bottom: 0.9em; }
+.prep-context .prep-where { font-weight: 600; }
+.prep-tier {
+  display: inline-block;
+  border: 1px solid var(--prep-rule);
+  border-radius: 0.8em;
+  padding: 0 0.5em;
+  margin-left: 0.3em;
+  white-space: nowrap;
+}
+.prep-title { font-size: 1.15em; font-weight: 700; margin: 0 0 0.4em; }
+.prep-prompt { font-size: 0.8em; color: var(--prep-muted); font-style: italic; margin-top: 0.8em; }
+.prep-label {
+  font-size: 0.7em;
+  font-weight: 700;
+  letter-spacing: 0.05em;
+  text-transform: uppercase;
+  color: var(--prep-muted);
+  margin: 0.9em 0 0.15em;
+}
+.prep-term { font-size: 1.3em; font-weight: 700; text-align: center; margin: 0.6em 0; }
+.prep-formula { font-size: 1.1em; text-align: center; overflow-x: auto; overflow-y: hidden; margin: 0.6em 0; }
+.prep-legend { border-collapse: collapse; margin: 0.2em 0 0.6em; font-size: 0.9em; }
+.prep-legend td { border-top: 1px solid var(--prep-rule); padding: 0.25em 0.6em 0.25em 0; vertical-align: top; }
+.prep-legend td:first-child { white-space: nowrap; }
+.prep-panel { background: var(--prep-panel); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.5em 0; }
+.prep-choices { list-style-type: upper-alpha; }
+.prep-right { color: var(--prep-good); font-weight: 700; }
+.prep-wrong { color: var(--prep-bad); font-weight: 700; }
+.prep-extra { font-size: 0.88em; color: var(--prep-muted); margin-top: 0.8em; }
+.prep-refs { font-size: 0.78em; color: var(--prep-muted); }
+.prep-refs a { color: var(--prep-accent); }
+.prep-id { font-size: 0.6em; color: var(--prep-muted); text-align: right; margin-top: 1.4em; }
+.cloze { font-weight: 700; color: var(--prep-accent); }
+hr#answer { border: 0; border-top: 1px solid var(--prep-rule); margin: 0.9em 0; }
+@media (max-width: 480px) {
+  .card { font-size: 18px; }
+  .prep { padding: 0 0.2em 0.8em; }
+}
+"""
+
+_CONTEXT = (
+    '<div class="prep-context">'
+    '<span class="prep-where">{{Area}}{{#Topic}} › {{Topic}}{{/Topic}}</span>'
+    '{{#Tier}}<span class="prep-tier">{{Tier}}</span>{{/Tier}}'
+    '{{#Weeks}}<div class="prep-weeks">{{Weeks}}</div>{{/Weeks}}'
+    "</div>"
+)
+_ID = '<div class="prep-id">{{Id}}</div>'
+_EXTRA = (
+    '{{#Extra}}<div class="prep-extra">{{Extra}}</div>{{/Extra}}'
+    '{{#Image}}<div class="prep-image">{{Image}}</div>{{/Image}}'
+)
+_REFERENCES = '{{#References}}<div class="prep-refs">{{References}}</div>{{/References}}'
+
+
+def _front(kind: str, body: str) -> str:
+    """Wrap a question side: where the note sits in the course, then the prompt."""
+    return '<div class="prep prep-' + kind + '">' + _CONTEXT + body + "</div>"
+
+
+def _back(kind: str, body: str) -> str:
+    """Wrap an answer side: the question side, a rule, the answer, then the note's source id."""
+    return '{{FrontSide}}<hr id="answer"><div class="prep prep-' + kind + '">' + body + _ID + "</div>"
+
+
+def _label(text: str) -> str:
+    """Return a small heading inside a card."""
+    return '<div class="prep-label">' + text + "</div>"
+
+
+def _prompt(text: str) -> str:
+    """Return the instruction under a question."""
+    return '<div class="prep-prompt">' + text + "</div>"
+
+
+@dataclass(frozen=True)
+class Template:
+    """One card of a note type: its name and the question and answer HTML."""
+
+    name: str
+    front: str
+    back: str
+
+
+@dataclass(frozen=True)
+class NoteType:
+    """A note type as prepexport defines it; its id and name come from the knowledge base."""
+
+    kind: Kind
+    label: str
+    fields: tuple[str, ...]
+    templates: tuple[Template, ...]
+    cloze: bool = False
+
+    def schema(self) -> dict[str, Any]:
+        """Return what Anki matches on besides the id: field names, template names and the cloze flag."""
+        return {"fields": list(self.fields), "templates": [t.name for t in self.templates], "cloze": self.cloze}
+
+    def digest(self, name: str) -> str:
+        """Hash everything a user sees of the note type, so a template or CSS change gives a new mod time."""
+        content = {
+            "name": name,
+            "schema": self.schema(),
+            "templates": [[t.name, t.front, t.back] for t in self.templates],
+            "css": CSS,
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+    def to_json(self, model_id: int, name: str, mod: int, deck_id: int) -> dict[str, Any]:
+        """Return the note type as the collection's `models` JSON, stamped with this mod time."""
+        model = genanki.Model(
+            model_id,
+            name,
+            fields=[{"name": f} for f in self.fields],
+            templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in self.templates],
+            css=CSS,
+            model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
+        )
+        data: dict[str, Any] = model.to_json(mod, deck_id)
+        return data
+
+
+_SYMBOLS_AND_EXAMPLE = (
+    _label("Symbols") + "{{Symbols}}" + _label("Worked example") + '<div class="prep-panel">{{Example}}</div>'
+)
+
+#: The note types, keyed by kind. Template HTML may change (it reaches users on their next import);
+#: field names and template names may not without a new note-type id.
+NOTE_TYPES: dict[Kind, NoteType] = {
+    "basic": NoteType(
+        "basic",
+        "Basic",
+        ("Question", "Answer", "Extra", "Image", *CONTEXT_FIELDS),
+        (
+            Template(
+                "Question",
+                _front("basic", '<div class="prep-question">{{Question}}</div>'),
+                _back("basic", '<div class="prep-answer">{{Answer}}</div>' + _EXTRA),
+            ),
+        ),
+    ),
+    "reversible": NoteType(
+        "reversible",
+        "Reversible",
+        ("Term", "Meaning", "Extra", "Image", *CONTEXT_FIELDS),
+        (
+            Template(
+                "Term to meaning",
+                _front("reversible", '<div class="prep-term">{{Term}}</div>' + _prompt("What does it mean?")),
+                _back("reversible", '<div class="prep-answer">{{Meaning}}</div>' + _EXTRA),
+            ),
+            Template(
+                "Meaning to term",
+                _front("reversible", '<div class="prep-answer">{{Meaning}}</div>' + _prompt("Which term is this?")),
+                _back("reversible", '<div class="prep-term">{{Term}}</div>' + _EXTRA),
+            ),
+        ),
+    ),
+    "cloze": NoteType(
+        "cloze",
+        "Cloze",
+        ("Text", "Extra", "Image", *CONTEXT_FIELDS),
+        (
+            Template(
+                "Cloze",
+                _front("cloze", '<div class="prep-question">{{cloze:Text}}</div>'),
+                # The back repeats the text with the deletion revealed, rather than the front side.
+                '<div class="prep prep-cloze">'
+                + _CONTEXT
+                + '<div class="prep-question">{{cloze:Text}}</div><hr id="answer">'
+                + _EXTRA
+                + _ID
+                + "</div>",
+            ),
+        ),
+        cloze=True,
+    ),
+    "formula": NoteType(
+        "formula",
+        "Formula",
+        ("Name", "Meaning", "Formula", "Symbols", "Example", "References", *CONTEXT_FIELDS),
+        (
+            Template(
+                "Name to formula",
+                _front(
+                    "formula",
+                    '<div class="prep-title">{{Name}}</div><div class="prep-meaning">{{Meaning}}</div>'
+                    + _prompt("Write the formula and say what each symbol stands for."),
+                ),
+                _back("formula", '<div class="prep-formula">{{Formula}}</div>' + _SYMBOLS_AND_EXAMPLE + _REFERENCES),
+            ),
+            Template(
+                "Formula to name",
+                _front(
+                    "formula",
+                    '<div class="prep-formula">{{Formula}}</div>'
+                    + _prompt("Name this formula, say what it means and what each symbol stands for."),
+                ),
+                _back(
+                    "formula",
+                    '<div class="prep-title">{{Name}}</div><div class="prep-meaning">{{Meaning}}</div>'
+                    + _SYMBOLS_AND_EXAMPLE
+                    + _REFERENCES,
+                ),
+            ),
+        ),
+    ),
+    "drill": NoteType(
+        "drill",
+        "Debugging drill",
+        ("Title", "Scenario", "Question", "Choices", "Answer", "Why", "Fix", "Others", *CONTEXT_FIELDS),
+        (
+            Template(
+                "Drill",
+                _front(
+                    "drill",
+                    '<div class="prep-title">{{Title}}</div><div class="prep-panel">{{Scenario}}</div>'
+                    '<div class="prep-question">{{Question}}</div>{{Choices}}',
+                ),
+                _back(
+                    "drill",
+                    _label("Answer")
+                    + '<div class="prep-answer">{{Answer}}</div>'
+                    + _label("Why")
+                    + "<div>{{Why}}</div>"
+                    + _label("Fix")
+                    + '<div class="prep-panel">{{Fix}}</div>'
+                    + "{{#Others}}"
+                    + _label("Why not the others")
+                    + "{{Others}}{{/Others}}",
+                ),
+            ),
+        ),
+    ),
+    "misconception": NoteType(
+        "misconception",
+        "Misconception",
+        ("Symptom", "Cause", "Fix", *CONTEXT_FIELDS),
+        (
+            Template(
+                "Symptom to cause",
+                _front(
+                    "misconception",
+                    _label("Symptom")
+                    + '<div class="prep-panel">{{Symptom}}</div>'
+                    + _prompt("What causes this, and what is the fix?"),
+                ),
+                _back("misconception", _label("Cause") + "<div>{{Cause}}</div>" + _label("Fix") + "<div>{{Fix}}</div>"),
+            ),
+        ),
+    ),
+}

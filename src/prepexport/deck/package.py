@@ -1,0 +1,164 @@
+"""Write an .apkg byte for byte the same from the same input: an SQLite collection plus media, zipped."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from prepexport.deck.media import MediaFile
+
+# Zip entries carry a date; a fixed one (the earliest zip allows) keeps builds byte-identical.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class DeckRow:
+    """A deck of the package: Anki matches decks by name; the id matters only inside the package."""
+
+    id: int
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """The deck options group the decks use: new cards gathered by position, that is in roadmap order.
+
+    Anki applies it only when the user ticks "Import deck presets"; otherwise the decks use Default.
+    A user's later changes to it survive re-imports, because its mod time (0) is never newer.
+    """
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A new card: its note's template ordinal, deck and position among new cards."""
+
+    id: int
+    ord: int
+    deck_id: int
+    due: int
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A note as stored in the collection."""
+
+    id: int
+    guid: str
+    model_id: int
+    mod: int
+    tags: tuple[str, ...]
+    fields: tuple[str, ...]
+    cards: tuple[CardRow, ...]
+
+
+def package_bytes(
+    preset: Preset,
+    decks: Sequence[DeckRow],
+    models: Sequence[dict[str, Any]],
+    notes: Sequence[NoteRow],
+    media: Sequence[MediaFile],
+) -> bytes:
+    """Return the .apkg for these decks, note types, notes and media files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add(archive, "collection.anki2", _collection(preset, decks, models, notes))
+        _add(archive, "media", json.dumps({str(i): m.name for i, m in enumerate(media)}).encode())
+        for index, item in enumerate(media):
+            _add(archive, str(index), item.data)
+    return buffer.getvalue()
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # the platform writing the zip is recorded too; fix it
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def _collection(
+    preset: Preset, decks: Sequence[DeckRow], models: Sequence[dict[str, Any]], notes: Sequence[NoteRow]
+) -> bytes:
+    """Return an Anki 2 (schema 11) collection file, the format every current Anki imports."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "collection.anki2"
+        connection = sqlite3.connect(path)
+        try:
+            connection.executescript(APKG_SCHEMA)
+            connection.executescript(APKG_COL)
+            decks_before, options_before = connection.execute("SELECT decks, dconf FROM col").fetchone()
+            deck_json = json.loads(decks_before) | {str(d.id): _deck_json(d, preset.id) for d in decks}
+            options = json.loads(options_before)
+            # Start from the package's default options and change only the gather order: by ascending position.
+            options[str(preset.id)] = options["1"] | {
+                "id": preset.id,
+                "name": preset.name,
+                "mod": 0,
+                "usn": -1,
+                "newGatherPriority": 1,
+            }
+            model_json = {str(m["id"]): m for m in models}
+            connection.execute(
+                "UPDATE col SET decks = ?, dconf = ?, models = ?",
+                (json.dumps(deck_json), json.dumps(options), json.dumps(model_json, sort_keys=True)),
+            )
+            for note in notes:
+                connection.execute(
+                    "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        note.id,
+                        note.guid,
+                        note.model_id,
+                        note.mod,
+                        -1,
+                        f" {' '.join(note.tags)} ",
+                        "\x1f".join(note.fields),
+                        note.fields[0],
+                        0,  # checksum: Anki recomputes it on import
+                        0,
+                        "",
+                    ),
+                )
+                for card in note.cards:
+                    connection.execute(
+                        "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (card.id, note.id, card.deck_id, card.ord, note.mod, -1, 0, 0, card.due) + (0,) * 8 + ("",),
+                    )
+            connection.commit()
+        finally:
+            connection.close()
+        return path.read_bytes()
+
+
+def _deck_json(deck: DeckRow, preset_id: int) -> dict[str, Any]:
+    """Return a deck in the collection's legacy JSON form."""
+    return {
+        "collapsed": False,
+        "conf": preset_id,
+        "desc": deck.description,
+        "dyn": 0,
+        "extendNew": 0,
+        "extendRev": 0,
+        "id": deck.id,
+        "lrnToday": [0, 0],
+        "mod": 0,
+        "name": deck.name,
+        "newToday": [0, 0],
+        "revToday": [0, 0],
+        "timeToday": [0, 0],
+        "usn": -1,
+    }

@@ -1,0 +1,533 @@
+"""The Anki deck, checked as a learner meets it: imported, studied, edited and re-imported with Anki's own library."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.consts import DYN_DUE
+from anki.decks import DeckId
+from anki.scheduler.v3 import Scheduler
+
+from prepexport.deck import DeckReport, MediaError, StampsError, build_deck, notetypes
+from prepexport.deck.notetypes import NOTE_TYPES, Template
+from prepexport.load import load_file
+
+FIXTURE = Path(__file__).parent / "fixtures" / "deck"
+DEFAULT_SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
+T0, T1 = 1_700_000_000, 1_700_100_000  # two build times, both before any study session in these tests
+
+TOPIC = "Scaled dot-product attention"
+ATTENTION_WEEKS = "Two-week plan: week 1 · Three-week plan: weeks 2, 3"
+# Every note of the fixture, in the order the first plan (plan-a) teaches it.
+ROADMAP_ORDER = [
+    "attn-scale",
+    "attn-cloze",
+    "attn-query",
+    "attn-frac",
+    "softmax",
+    "mis-attn",
+    "drill-unlisted",
+    "drill-listed",
+    "recall-question",
+    "recall-at-k",
+    "hnsw-layers",
+    "extra-card",
+]
+ATTENTION_NOTES = {"attn-scale", "attn-cloze", "attn-query", "attn-frac", "softmax", "mis-attn", "drill-unlisted"}
+WEEKS = {
+    "plan-a::week-01": ATTENTION_NOTES | {"drill-listed"},
+    "plan-a::week-02": {"recall-question", "recall-at-k"},
+    "plan-b::week-01": {"recall-question", "recall-at-k", "drill-listed"},
+    "plan-b::week-02": ATTENTION_NOTES | {"hnsw-layers"},
+    "plan-b::week-03": ATTENTION_NOTES,
+}
+
+
+@dataclass(frozen=True)
+class Course:
+    """A writable copy of the fixture source, with its stamps file beside it."""
+
+    folder: Path
+
+    @property
+    def source(self) -> Path:
+        return self.folder / "course.yaml"
+
+    @property
+    def stamps(self) -> Path:
+        return self.folder / "course.stamps.json"
+
+    def edit(self, old: str, new: str) -> None:
+        text = self.source.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"fixture text to replace not found once: {old!r}"
+        self.source.write_text(text.replace(old, new), encoding="utf-8")
+
+    def build(self, out: Path) -> DeckReport:
+        return build_deck(load_file(self.source).kb, out, stamps_path=self.stamps)
+
+
+def copy_course(folder: Path) -> Course:
+    shutil.copytree(FIXTURE, folder)
+    return Course(folder)
+
+
+def build_at(course: Course, out: Path, epoch: int) -> DeckReport:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        return course.build(out)
+
+
+def import_package(col: Collection, apkg: Path, **options: Any) -> Any:
+    """Import as Anki's import dialog does by default (update notes and note types if newer)."""
+    options.setdefault("with_scheduling", True)
+    request = ImportAnkiPackageRequest(package_path=str(apkg), options=ImportAnkiPackageOptions(**options))
+    log = col.import_anki_package(request).log
+    col.models._clear_cache()  # the Python layer caches note types across imports
+    return log
+
+
+def note_of(col: Collection, source_id: str) -> Any:
+    (note_id,) = col.find_notes(f'"Id:{source_id}"')
+    return col.get_note(note_id)
+
+
+def rendered(col: Collection) -> dict[tuple[str, str], tuple[str, str]]:
+    """Return (question, answer) HTML per (source id, card name), as the reviewer shows them."""
+    out = {}
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        result = card.render_output(reload=True)
+        name = str(card.template()["name"])
+        if card.note_type()["type"] == 1:  # a cloze note has one card per deletion
+            name = f"c{card.ord + 1}"
+        out[card.note()["Id"], name] = (result.question_text, result.answer_text)
+    return out
+
+
+def visible(html: str) -> str:
+    """Return the text a reader sees, roughly: tags dropped, cloze answers hidden in attributes ignored."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def deck_id(col: Collection, name: str) -> DeckId:
+    found = col.decks.id_for_name(name)
+    assert found is not None, f"no deck {name!r}"
+    return found
+
+
+def queue(col: Collection, deck: DeckId) -> list[str]:
+    """Return the source ids of the cards the scheduler would show next in a deck, one per note."""
+    col.decks.select(deck)
+    assert isinstance(col.sched, Scheduler)
+    cards = col.sched.get_queued_cards(fetch_limit=99).cards
+    return list(dict.fromkeys(col.get_card(c.card.id).note()["Id"] for c in cards))
+
+
+def study(col: Collection, deck: str, count: int) -> None:
+    """Answer the next `count` cards of a deck with Good."""
+    col.decks.select(deck_id(col, deck))
+    for _ in range(count):
+        card = col.sched.getCard()
+        assert card is not None
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+
+
+def history(col: Collection) -> tuple[list[Any], list[Any]]:
+    """Return the review log and every card's scheduling state."""
+    assert col.db is not None
+    revlog = col.db.all("SELECT * FROM revlog ORDER BY id")
+    cards = col.db.all("SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses FROM cards ORDER BY id")
+    return revlog, cards
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Iterator[Collection]:
+    collection = Collection(str(tmp_path / "collection.anki2"))
+    yield collection
+    collection.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, DeckReport]:
+    """Build the fixture once, at time T0, for the tests that only read the package."""
+    course = copy_course(tmp_path_factory.mktemp("course") / "course")
+    return course, build_at(course, course.folder / "out", T0)
+
+
+@pytest.fixture
+def imported(col: Collection, built: tuple[Course, DeckReport]) -> Collection:
+    import_package(col, built[1].path)
+    return col
+
+
+def test_report_names_the_package_and_counts_per_note_type(built: tuple[Course, DeckReport]) -> None:
+    course, report = built
+    assert report.path == course.folder / "out" / "deck-fixture.apkg"
+    assert report.lines() == [
+        f"wrote {report.path}: 12 notes, 16 cards, 1 image",
+        "  Basic: 4 notes, 4 cards",
+        "  Reversible: 1 note, 2 cards",
+        "  Cloze: 2 notes, 3 cards",
+        "  Formula: 2 notes, 4 cards",
+        "  Debugging drill: 2 notes, 2 cards",
+        "  Misconception: 1 note, 1 card",
+        "  since the last build: 12 new, 0 changed, 0 removed notes",
+    ]
+
+
+def test_fresh_import_adds_every_note_and_card(col: Collection, built: tuple[Course, DeckReport]) -> None:
+    log = import_package(col, built[1].path)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (12, 0, 0)
+    per_type = Counter(col.get_card(c).note_type()["name"] for c in col.find_cards(""))
+    assert per_type == {
+        "Fixture Course: Basic": 4,
+        "Fixture Course: Reversible": 2,
+        "Fixture Course: Cloze": 3,
+        "Fixture Course: Formula": 4,
+        "Fixture Course: Debugging drill": 2,
+        "Fixture Course: Misconception": 1,
+    }
+    assert col.note_count() == 12
+
+
+def test_every_card_renders_both_sides(imported: Collection) -> None:
+    cards = rendered(imported)
+    assert len(cards) == 16
+    for (source_id, name), (question, answer) in cards.items():
+        assert visible(question), f"{source_id} {name}: empty question"
+        assert visible(answer) not in ("", visible(question)), f"{source_id} {name}: the answer shows nothing new"
+        for side in (question, answer):
+            assert not re.search(r"\{\{.*?\}\}", side), f"{source_id} {name}: template syntax left in {side}"
+    names = {key[1] for key in cards}
+    assert names == {
+        "Question",
+        "Term to meaning",
+        "Meaning to term",
+        "c1",
+        "c2",
+        "Name to formula",
+        "Formula to name",
+        "Drill",
+        "Symptom to cause",
+    }
+
+
+def test_cloze_cards_hide_then_show_their_deletion_with_math_intact(imported: Collection) -> None:
+    cards = rendered(imported)
+    question, answer = cards["attn-cloze", "c1"]
+    assert '<span class="cloze" data-cloze=' in question and "[...]</span>" in question
+    assert r'<span class="cloze" data-ordinal="1">\(\sqrt{d_k}\)</span>' in answer
+    question, answer = cards["attn-cloze", "c2"]
+    assert r"\(\sqrt{d_k}\)" in question  # the other deletion stays visible
+    assert '<span class="cloze" data-ordinal="2">softmax</span>' in answer
+    # Braces inside math kept apart by the author stay apart: the deletion holds the whole fraction.
+    assert r'<span class="cloze" data-ordinal="1">\(\frac{1}{ \sqrt{d} }\)</span>' in cards["attn-frac", "c1"][1]
+
+
+def test_every_card_shows_topic_tier_and_plan_weeks(imported: Collection) -> None:
+    cards = rendered(imported)
+    for (source_id, name), (question, _) in cards.items():
+        assert 'class="prep-context"' in question, f"{source_id} {name}"
+        assert re.search(r"Tier [123] · (core|production|advanced)", question), f"{source_id} {name}: no tier"
+    question = cards["attn-scale", "Question"][0]
+    assert f"Transformer architecture › {TOPIC}" in question and ATTENTION_WEEKS in question
+    # A formula takes its linked topic; a drill listed in a week takes that week in that plan, its topic's in others.
+    assert TOPIC in cards["softmax", "Formula to name"][0] and ATTENTION_WEEKS in cards["softmax", "Formula to name"][0]
+    assert "Two-week plan: week 1 · Three-week plan: week 1<" in cards["drill-listed", "Drill"][0]
+    assert "Three-week plan: week 2<" in cards["hnsw-layers", "Question"][0]
+    assert "Not in any plan week" in cards["extra-card", "Question"][0]
+
+
+def test_text_is_escaped_and_markup_and_math_render(imported: Collection) -> None:
+    cards = rendered(imported)
+    question, answer = cards["attn-scale", "Question"]
+    assert r"<code>a &lt; b &amp;&amp; c</code> true, and why divide by \(\sqrt{d_k}\)?" in question
+    assert "<li><b>Saturation</b>: large scores push softmax to one-hot.</li>" in answer
+    formula = cards["softmax", "Name to formula"][1]
+    assert r"\[\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}\]" in formula
+    assert r"<td>\(z_i\)</td><td>the score of item \(i\)</td>" in formula
+    assert r"Scores 0 and \(\ln 3\) become weights 0.25 and 0.75." in formula
+    drill_question, drill_answer = cards["drill-unlisted", "Drill"]
+    assert (
+        "Attention weights are all nearly one-hot" in drill_question
+        and "The learning rate is too high." in drill_question
+    )
+    assert '<span class="prep-right">A.</span> The scores are not divided by' in drill_answer
+    assert "Divide the scores by" in drill_answer and "It is the first step" in drill_answer
+    symptom, cause = cards["mis-attn", "Symptom to cause"]
+    assert "You can write the formula" in symptom and "memorised without their purpose" not in symptom
+    assert "memorised without their purpose" in cause and "Work a small example by hand" in cause
+
+
+def test_notes_sit_in_area_subdecks_with_hierarchical_tags(imported: Collection) -> None:
+    decks = {imported.decks.name(imported.get_card(c).did) for c in imported.find_cards("")}
+    assert decks == {"Fixture Course::Transformer architecture", "Fixture Course::Retrieval and RAG"}
+    assert sorted(note_of(imported, "drill-listed").tags) == [
+        "prep::area::retrieval",
+        "prep::plan-a::week-01",
+        "prep::plan-b::week-01",
+        "prep::tier::2",
+        "prep::topic::retrieval-metrics",
+    ]
+    assert sorted(note_of(imported, "extra-card").tags) == [
+        "prep::area::transformers",
+        "prep::tier::3",
+        "prep::topic::extra-topic",
+    ]
+
+
+def test_a_filtered_deck_per_plan_week_holds_exactly_that_week(imported: Collection) -> None:
+    homes = {c: imported.get_card(c).did for c in imported.find_cards("")}
+    for week, expected in WEEKS.items():
+        filtered = imported.decks.new_filtered(f"This week {week}")
+        deck = imported.decks.get(filtered)
+        assert deck is not None
+        deck["terms"] = [[f'deck:"Fixture Course" tag:prep::{week}', 9999, DYN_DUE]]
+        imported.decks.save(deck)
+        imported.sched.rebuild_filtered_deck(filtered)
+        cards = [imported.get_card(c) for c in imported.find_cards(f'deck:"This week {week}"')]
+        assert {c.note()["Id"] for c in cards} == expected, week
+        # New cards come in the order of the first plan ("Order due" sorts new cards by position).
+        assert queue(imported, filtered) == [n for n in ROADMAP_ORDER if n in expected], week
+        # Switching to another plan or week: removing the filtered deck sends every card home.
+        imported.decks.remove([filtered])
+        assert {c: imported.get_card(c).did for c in imported.find_cards("")} == homes
+
+
+def test_with_imported_options_new_cards_come_in_roadmap_order(
+    col: Collection, built: tuple[Course, DeckReport]
+) -> None:
+    import_package(col, built[1].path, with_deck_configs=True)
+    top = deck_id(col, "Fixture Course")
+    assert col.decks.config_dict_for_deck_id(top)["name"] == "Fixture Course: roadmap order"
+    assert queue(col, top) == ROADMAP_ORDER
+
+
+# The import dialog's "Import any learning progress" box: the package has none, and either way nothing is lost.
+@pytest.mark.parametrize("with_scheduling", [True, False], ids=["with-progress", "without-progress"])
+def test_rebuild_and_reimport_keeps_history_and_user_edits(
+    tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch, with_scheduling: bool
+) -> None:
+    course = copy_course(tmp_path / "course")
+    first = build_at(course, tmp_path / "v1", T0)
+    import_package(col, first.path, with_scheduling=with_scheduling)
+    study(col, "Fixture Course", 3)
+    learner = note_of(col, "attn-query")
+    learner["Meaning"] = "My own words."
+    col.update_note(learner)
+    before = history(col)
+    assert len(before[0]) == 3
+
+    # The author fixes a text, adds a card and changes a template and the stylesheet.
+    course.edit("The share of relevant documents found", "The share of the relevant documents that appear")
+    course.edit(
+        "  - id: hnsw\n",
+        "  - id: mrr\n    title: MRR\n    tier: 2\n    area: retrieval\n    summary: Mean reciprocal rank.\n"
+        "    cards:\n      - id: mrr-card\n        question: What does MRR average?\n"
+        "        answer: The reciprocal rank of the first relevant result.\n  - id: hnsw\n",
+    )
+    basic = NOTE_TYPES["basic"]
+    changed = Template(basic.templates[0].name, basic.templates[0].front + "<p>Layout v2</p>", basic.templates[0].back)
+    monkeypatch.setitem(NOTE_TYPES, "basic", replace(basic, templates=(changed,)))
+    monkeypatch.setattr(notetypes, "CSS", notetypes.CSS + ".prep-v2 { color: red; }\n")
+    second = build_at(course, tmp_path / "v2", T1)
+    assert second.lines()[-1] == "  since the last build: 1 new, 1 changed, 0 removed notes"
+
+    log = import_package(col, second.path, with_scheduling=with_scheduling)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (1, 1, 0)
+    ids = [col.get_note(n)["Id"] for n in col.find_notes("")]
+    assert sorted(ids) == sorted([*ROADMAP_ORDER, "mrr-card"])  # no duplicates
+    assert "that appear in the top k" in note_of(col, "recall-question")["Answer"]
+    assert col.decks.name(note_of(col, "mrr-card").cards()[0].did) == "Fixture Course::Retrieval and RAG"
+    assert note_of(col, "attn-query")["Meaning"] == "My own words."
+    cards = rendered(col)
+    assert "<p>Layout v2</p>" in cards["hnsw-layers", "Question"][0]
+    misconception = col.models.by_name("Fixture Course: Misconception")
+    assert misconception is not None and ".prep-v2" in misconception["css"]
+    revlog, states = history(col)
+    assert revlog == before[0]
+    assert [s for s in states if s[0] in {b[0] for b in before[1]}] == before[1]
+
+
+def test_untouched_rebuild_is_byte_identical_and_imports_nothing(
+    tmp_path: Path, col: Collection, built: tuple[Course, DeckReport]
+) -> None:
+    course, first = built
+    stamps = course.stamps.read_bytes()
+    again = course.build(tmp_path / "again")  # now, without SOURCE_DATE_EPOCH: the stamps decide
+    assert again.path.read_bytes() == first.path.read_bytes()
+    assert course.stamps.read_bytes() == stamps
+    import_package(col, first.path)
+    log = import_package(col, again.path)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 0)
+
+
+def test_builds_from_scratch_are_byte_identical_under_source_date_epoch(tmp_path: Path) -> None:
+    one = build_at(copy_course(tmp_path / "one"), tmp_path / "out1", T0)
+    two = build_at(copy_course(tmp_path / "two"), tmp_path / "out2", T0)
+    assert one.path.read_bytes() == two.path.read_bytes()
+    with zipfile.ZipFile(one.path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_reordering_the_source_changes_no_note(tmp_path: Path, col: Collection) -> None:
+    course = copy_course(tmp_path / "course")
+    first = build_at(course, tmp_path / "v1", T0)
+    text = course.source.read_text(encoding="utf-8")
+    start, end = text.index("  - id: attention\n"), text.index("  - id: retrieval-metrics\n")
+    moved = (
+        text[:start] + text[end : text.index("  - id: hnsw\n")] + text[start:end] + text[text.index("  - id: hnsw\n") :]
+    )
+    course.source.write_text(moved, encoding="utf-8")
+    second = build_at(course, tmp_path / "v2", T1)
+    assert second.lines()[-1] == "  since the last build: 0 new, 0 changed, 0 removed notes"
+    import_package(col, first.path)
+    log = import_package(col, second.path)
+    assert (len(log.new), len(log.updated), col.note_count()) == (0, 0, 12)
+
+
+def test_an_edit_built_at_the_same_source_date_epoch_still_arrives(tmp_path: Path, col: Collection) -> None:
+    course = copy_course(tmp_path / "course")
+    import_package(col, build_at(course, tmp_path / "v1", T0).path)
+    course.edit("Why does HNSW have layers?", "Why does an HNSW index have layers?")
+    log = import_package(col, build_at(course, tmp_path / "v2", T0).path)
+    assert len(log.updated) == 1
+    assert note_of(col, "hnsw-layers").mod == T0 + 1
+
+
+def test_image_is_packed_and_referenced(imported: Collection) -> None:
+    answer = rendered(imported)["attn-query", "Term to meaning"][1]
+    (name,) = re.findall(r'<img src="([^"]+)"', answer)
+    assert (Path(imported.media.dir()) / name).read_bytes() == (FIXTURE / "img" / "query.png").read_bytes()
+
+
+def test_changed_image_travels_with_its_note(tmp_path: Path, col: Collection) -> None:
+    course = copy_course(tmp_path / "course")
+    import_package(col, build_at(course, tmp_path / "v1", T0).path)
+    image = course.folder / "img" / "query.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    report = build_at(course, tmp_path / "v2", T1)
+    assert report.lines()[-1] == "  since the last build: 0 new, 1 changed, 0 removed notes"
+    log = import_package(col, report.path)
+    assert len(log.updated) == 1
+    (name,) = re.findall(r'<img src="([^"]+)"', note_of(col, "attn-query")["Image"])
+    assert (Path(col.media.dir()) / name).read_bytes() == image.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("img/gone.png", "card attn-query: image 'img/gone.png' not found"),
+        ("../outside.png", "card attn-query: image '../outside.png' is outside the source folder"),
+    ],
+)
+def test_bad_image_is_an_error_and_the_last_output_survives(
+    tmp_path: Path, built: tuple[Course, DeckReport], path: str, message: str
+) -> None:
+    course, report = built
+    (tmp_path / "source").mkdir()
+    (tmp_path / "outside.png").write_bytes(b"x")
+    # The loader rejects such paths already; the renderer still guards, e.g. against a file deleted since.
+    kb = load_file(course.source).kb
+    topic = kb.topics[0]
+    cards = tuple(replace(c, image=path) if c.id == "attn-query" else c for c in topic.cards)
+    bad = replace(kb, topics=(replace(topic, cards=cards), *kb.topics[1:]), root=tmp_path / "source")
+    package, stamps = report.path.read_bytes(), course.stamps.read_bytes()
+    with pytest.raises(MediaError) as caught:
+        build_deck(bad, report.path.parent, stamps_path=course.stamps)
+    assert str(caught.value).startswith(message)
+    assert report.path.read_bytes() == package and course.stamps.read_bytes() == stamps
+    assert [p.name for p in report.path.parent.iterdir()] == [report.path.name]  # no temporary file left behind
+
+
+def test_changing_a_note_types_fields_needs_a_new_id(
+    tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = copy_course(tmp_path / "course")
+    import_package(col, build_at(course, tmp_path / "v1", T0).path)
+    mistake = NOTE_TYPES["misconception"]
+    monkeypatch.setitem(NOTE_TYPES, "misconception", replace(mistake, fields=(*mistake.fields, "Example")))
+    with pytest.raises(StampsError, match=r"'Fixture Course: Misconception' \(id 1900000100106\) changed its fields"):
+        build_at(course, tmp_path / "v2", T1)
+    course.edit("misconception: 1900000100106", "misconception: 1900000100107")
+    report = build_at(course, tmp_path / "v2", T1)
+    assert report.lines()[-1] == "  since the last build: 0 new, 1 changed, 0 removed notes"
+    # As docs/anki.md warns: Anki keeps the old note under its old type until the user changes its note type.
+    log = import_package(col, report.path)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 1)
+
+
+def test_unreadable_stamps_file_is_reported(tmp_path: Path) -> None:
+    course = copy_course(tmp_path / "course")
+    course.stamps.write_text('{\n<<<<<<< HEAD\n  "format": 1,\n', encoding="utf-8")
+    with pytest.raises(StampsError, match=r"course\.stamps\.json: cannot read the stamps file"):
+        course.build(tmp_path / "out")
+    assert not (tmp_path / "out" / "deck-fixture.apkg").exists()
+
+
+def test_stamps_file_lists_one_note_per_line(built: tuple[Course, DeckReport]) -> None:
+    course, _ = built
+    text = course.stamps.read_text(encoding="utf-8")
+    stamps = json.loads(text)
+    assert set(stamps["notes"]) == {
+        *(f"basic:{n}" for n in ("attn-scale", "recall-question", "hnsw-layers", "extra-card")),
+        "reversible:attn-query",
+        "cloze:attn-cloze",
+        "cloze:attn-frac",
+        "formula:softmax",
+        "formula:recall-at-k",
+        "drill:drill-listed",
+        "drill:drill-unlisted",
+        "misconception:mis-attn",
+    }
+    assert stamps["notes"]["basic:attn-scale"]["mod"] == T0
+    assert sum(1 for line in text.splitlines() if '"hash"' in line) == 12 + 6
+
+
+def test_cards_need_no_javascript_and_follow_night_mode(imported: Collection) -> None:
+    for model in imported.models.all():
+        if model["name"].startswith("Fixture Course"):
+            assert ".nightMode" in model["css"] and ".night_mode" in model["css"]
+            assert all("<script" not in t["qfmt"] + t["afmt"] for t in model["tmpls"])
+
+
+def test_package_holds_a_schema_11_collection_anki_can_open(built: tuple[Course, DeckReport], tmp_path: Path) -> None:
+    with zipfile.ZipFile(built[1].path) as archive:
+        assert archive.namelist() == ["collection.anki2", "media", "0"]
+        (tmp_path / "c.anki2").write_bytes(archive.read("collection.anki2"))
+        media = json.loads(archive.read("media"))
+        assert list(media) == ["0"] and re.fullmatch(r"query-[0-9a-f]{12}\.png", media["0"])
+        assert archive.read("0") == (FIXTURE / "img" / "query.png").read_bytes()
+    connection = sqlite3.connect(tmp_path / "c.anki2")
+    try:
+        assert connection.execute("SELECT ver FROM col").fetchone() == (11,)
+        assert connection.execute("SELECT count(*), count(DISTINCT guid) FROM notes").fetchone() == (12, 12)
+    finally:
+        connection.close()
+
+
+def test_default_source_builds_and_every_card_renders(tmp_path: Path, col: Collection) -> None:
+    report = build_deck(load_file(DEFAULT_SOURCE).kb, tmp_path, stamps_path=tmp_path / "knowledge.stamps.json")
+    log = import_package(col, report.path)
+    assert (len(log.new), len(log.conflicting)) == (report.notes, 0)
+    cards = rendered(col)
+    assert len(col.find_cards("")) == report.cards
+    for (source_id, name), (question, answer) in cards.items():
+        assert visible(question), f"{source_id} {name}: empty question"
+        assert visible(answer) not in ("", visible(question)), f"{source_id} {name}: the answer shows nothing new"
+        assert not re.search(r"\{\{.*?\}\}", question + answer), f"{source_id} {name}: template syntax left"
+        if re.fullmatch(r"c\d+", name):
+            assert '<span class="cloze" data-cloze=' in question, f"{source_id} {name}: no deletion hidden"
+            assert '<span class="cloze" data-ordinal=' in answer, f"{source_id} {name}: no deletion shown"
