@@ -18,6 +18,7 @@ from prepexport.model import (
     Area,
     BasicCard,
     Card,
+    Choice,
     ClozeCard,
     Drill,
     Formula,
@@ -31,7 +32,7 @@ from prepexport.model import (
 #: Root of every tag the deck adds, e.g. prep::tier::1, prep::area::rag, prep::four-week::week-02.
 TAG_ROOT = "prep"
 
-TIER_NAMES = {1: "core", 2: "production", 3: "advanced"}
+TIER_NAMES = {1: "core", 2: "common in production", 3: "advanced"}
 
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
@@ -213,13 +214,24 @@ def _references_html(references: list[Reference]) -> str:
     return "<br>".join(items)
 
 
+def choice_order(drill: Drill) -> list[Choice]:
+    """Order a drill's choices by a hash of the drill and choice keys.
+
+    Authors tend to write the right answer first, and a learner would soon answer "A" without reading. This
+    order is stable across builds and text edits, and differs from drill to drill.
+    """
+    return sorted(drill.choices, key=lambda c: hashlib.sha256(f"{drill.id}\0{c.key}".encode()).digest())
+
+
 def _drill_fields(drill: Drill) -> dict[str, str]:
-    letters = {c.key: chr(ord("A") + i) for i, c in enumerate(drill.choices)}
+    ordered = choice_order(drill)
+    letters = {c.key: chr(ord("A") + i) for i, c in enumerate(ordered)}
     right = drill.right
-    choices = "".join(f"<li>{to_html(c.text)}</li>" for c in drill.choices)
+    choices = "".join(f"<li>{to_html(c.text)}</li>" for c in ordered)
     others = "".join(
-        f'<li><span class="prep-wrong">{letters[c.key]}.</span> {to_html(c.text)} <i>{to_html(c.why)}</i></li>'
-        for c in drill.choices
+        f'<li><span class="prep-wrong">{letters[c.key]}.</span> {to_html(c.text)}'
+        f'<div class="prep-why">{to_html(c.why)}</div></li>'
+        for c in ordered
         if c.key != drill.answer
     )
     return {

@@ -99,10 +99,22 @@ CSS = """\
 .prep-choices { list-style-type: upper-alpha; }
 .prep-right { color: var(--prep-good); font-weight: 700; }
 .prep-wrong { color: var(--prep-bad); font-weight: 700; }
+.prep-why { font-size: 0.9em; font-style: italic; color: var(--prep-muted); margin: 0.1em 0 0.4em; }
 .prep-extra { font-size: 0.88em; color: var(--prep-muted); margin-top: 0.8em; }
 .prep-refs { font-size: 0.78em; color: var(--prep-muted); }
 .prep-refs a { color: var(--prep-accent); }
-.prep-id { font-size: 0.6em; color: var(--prep-muted); text-align: right; margin-top: 1.4em; }
+.prep-source {
+  display: flex;
+  flex-wrap: wrap;
+  justify-content: space-between;
+  gap: 0.2em 1em;
+  font-size: 0.68em;
+  color: var(--prep-muted);
+  border-top: 1px dashed var(--prep-rule);
+  padding-top: 0.4em;
+  margin-top: 1.4em;
+}
+.prep-id { margin-left: auto; }
 .cloze { font-weight: 700; color: var(--prep-accent); }
 hr#answer { border: 0; border-top: 1px solid var(--prep-rule); margin: 0.9em 0; }
 @media (max-width: 480px) {
@@ -111,14 +123,19 @@ hr#answer { border: 0; border-top: 1px solid var(--prep-rule); margin: 0.9em 0; 
 }
 """
 
+# The question side shows the area, tier and plan weeks; the topic waits for the answer side, because a topic
+# title often names the answer (a term, a formula, a cloze deletion).
 _CONTEXT = (
     '<div class="prep-context">'
-    '<span class="prep-where">{{Area}}{{#Topic}} › {{Topic}}{{/Topic}}</span>'
+    '<span class="prep-where">{{Area}}</span>'
     '{{#Tier}}<span class="prep-tier">{{Tier}}</span>{{/Tier}}'
     '{{#Weeks}}<div class="prep-weeks">{{Weeks}}</div>{{/Weeks}}'
     "</div>"
 )
-_ID = '<div class="prep-id">{{Id}}</div>'
+_ID = (
+    '<div class="prep-source">{{#Topic}}<span class="prep-topic">Topic: {{Topic}}</span>{{/Topic}}'
+    '<span class="prep-id">{{Id}}</span></div>'
+)
 _EXTRA = (
     '{{#Extra}}<div class="prep-extra">{{Extra}}</div>{{/Extra}}'
     '{{#Image}}<div class="prep-image">{{Image}}</div>{{/Image}}'
@@ -132,7 +149,7 @@ def _front(kind: str, body: str) -> str:
 
 
 def _back(kind: str, body: str) -> str:
-    """Wrap an answer side: the question side, a rule, the answer, then the note's source id."""
+    """Wrap an answer side: the question side, a rule, the answer, then the note's topic and source id."""
     return '{{FrontSide}}<hr id="answer"><div class="prep prep-' + kind + '">' + body + _ID + "</div>"
 
 
