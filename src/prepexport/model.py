@@ -7,6 +7,7 @@ what a string means: markup text, LaTeX, an id, or a reference to another item's
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Protocol, TypeVar
@@ -191,6 +192,20 @@ class Drill:
     def right(self) -> Choice:
         """Return the right choice."""
         return next(c for c in self.choices if c.key == self.answer)
+
+    @property
+    def shown_choices(self) -> tuple[Choice, ...]:
+        """Return the choices in the order learners see them, in the deck and the workbook alike.
+
+        Authors tend to write the right answer first, and a learner would soon answer "A" without reading.
+        Sorting by a hash of the drill and choice keys is stable across builds and text edits, and differs
+        from drill to drill.
+        """
+        return tuple(sorted(self.choices, key=lambda c: hashlib.sha256(f"{self.id}\0{c.key}".encode()).digest()))
+
+    def letter(self, choice: Choice) -> str:
+        """Return the letter (A, B, ...) a choice is shown under."""
+        return chr(ord("A") + self.shown_choices.index(choice))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from prepexport.model import (
     Area,
     BasicCard,
     Card,
-    Choice,
     ClozeCard,
     Drill,
     Formula,
@@ -214,17 +213,8 @@ def _references_html(references: list[Reference]) -> str:
     return "<br>".join(items)
 
 
-def choice_order(drill: Drill) -> list[Choice]:
-    """Order a drill's choices by a hash of the drill and choice keys.
-
-    Authors tend to write the right answer first, and a learner would soon answer "A" without reading. This
-    order is stable across builds and text edits, and differs from drill to drill.
-    """
-    return sorted(drill.choices, key=lambda c: hashlib.sha256(f"{drill.id}\0{c.key}".encode()).digest())
-
-
 def _drill_fields(drill: Drill) -> dict[str, str]:
-    ordered = choice_order(drill)
+    ordered = drill.shown_choices
     letters = {c.key: chr(ord("A") + i) for i, c in enumerate(ordered)}
     right = drill.right
     choices = "".join(f"<li>{to_html(c.text)}</li>" for c in ordered)
