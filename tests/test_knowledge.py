@@ -148,3 +148,14 @@ def test_frameworks_cover_scale_and_stories(kb: KnowledgeBase) -> None:
     assert names == ["scenario", "components", "architecture", "latency and cost", "evaluation"]
     assert any(f.kind == "story" for f in kb.frameworks)
     assert len(kb.misconceptions) >= 5
+
+
+def test_drill_answers_cannot_be_guessed_from_their_length(kb: KnowledgeBase) -> None:
+    for drill in kb.drills:
+        others = [len(c.text) for c in drill.choices if c.key != drill.answer]
+        assert len(drill.right.text) <= 1.3 * sum(others) / len(others), f"{drill.id}: the right choice stands out"
+
+
+def test_right_answers_are_spread_over_the_letters(kb: KnowledgeBase) -> None:
+    letters = [drill.letter(drill.right) for drill in kb.drills]
+    assert max(letters.count(x) for x in set(letters)) <= len(letters) // 2
