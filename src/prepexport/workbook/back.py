@@ -1,0 +1,287 @@
+"""Back matter: formula sheet, misconceptions, worksheets, the answer key and references."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from prepexport.model import Framework
+from prepexport.workbook import plan
+from prepexport.workbook.context import (
+    Context,
+    answer_key,
+    drill_answer_key,
+    drill_key,
+    formula_key,
+    question_key,
+    question_label,
+    reference_key,
+    topic_key,
+)
+from prepexport.workbook.flowables import FillLines, RuledLines, anchor, page_ref
+from prepexport.workbook.formulas import DisplayFormula
+from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, MATH_SIZE, loose, table_style
+
+
+def formula_sheet(ctx: Context) -> list[Flowable]:
+    """Return every formula of the plan in a two-column table, in the order the weeks meet them."""
+    st, kb = ctx.styles, ctx.kb
+    title = "Formula sheet"
+    first = first_weeks(ctx)
+    ordered = [kb.formula(f) for f in first] + [f for f in kb.formulas if f.id not in first]
+    head = [Paragraph("Formula and what it says", st.cell_head), Paragraph("In symbols", st.cell_head)]
+    rows: list[list[Flowable | list[Flowable] | str]] = [head]
+    width = ctx.frame_width
+    spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+    for formula in ordered:
+        week = first.get(formula.id)
+        where = f"week {week}, {page_ref(formula_key(week, formula.id))}" if week else "not in this plan"
+        left: list[Flowable] = [
+            ctx.para(f'<b>{ctx.text.plain(formula.name)}</b>\u2002<font size="7.5">{where}</font>', st.cell),
+            *ctx.text.blocks(formula.meaning, st.small),
+        ]
+        shown = DisplayFormula(formula.latex, MATH_SIZE, align="left", space=0)
+        if shown.natural_width > width * 0.58 - 18:
+            # Too wide to read at the right column's width: give it the whole row, under its text.
+            spans.append(("SPAN", (0, len(rows)), (1, len(rows))))
+            rows.append([[*left, DisplayFormula(formula.latex, MATH_SIZE, space=4)], ""])
+        else:
+            rows.append([left, shown])
+    table = Table(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1)
+    table.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ("LEFTPADDING", (1, 1), (1, -1), 12),
+            *spans,
+        )
+    )
+    return [
+        ctx.heading(title, st.chapter, key="formula-sheet", level=0, running=title),
+        Paragraph(
+            "Every formula in this plan, in the order you meet it. To practise, cover the right column, read "
+            "the name and meaning, and write the formula; then say what each symbol stands for.",
+            st.body,
+        ),
+        Spacer(1, 4),
+        table,
+    ]
+
+
+def first_weeks(ctx: Context) -> dict[str, int]:
+    """Return each formula of the plan with the first week that shows it, in plan order."""
+    found: dict[str, int] = {}
+    for number, week in enumerate(ctx.roadmap.weeks, 1):
+        for topic_id in week.topics:
+            for formula_id in ctx.kb.topic(topic_id).formulas:
+                found.setdefault(formula_id, number)
+        for formula_id in plan.week_formulas(ctx.kb, week):
+            found.setdefault(formula_id, number)
+    return found
+
+
+def misconceptions(ctx: Context) -> list[Flowable]:
+    """Return the misconceptions as one table: what you see, why it happens, what to do."""
+    st, kb = ctx.styles, ctx.kb
+    title = "Misconceptions"
+    weeks = {t: n for n, week in reversed(list(enumerate(ctx.roadmap.weeks, 1))) for t in week.topics}
+    ordered = sorted(kb.misconceptions, key=lambda m: weeks.get(m.topic, len(ctx.roadmap.weeks) + 1))
+    head = [Paragraph(t, st.cell_head) for t in ("Wk", "Topic", "What you see", "Why it happens", "What to do")]
+    rows: list[list[Flowable]] = [head]
+    for item in ordered:
+        week = weeks.get(item.topic)
+        topic = kb.topic(item.topic)
+        name = ctx.text.plain(topic.title)
+        if week is not None:
+            name = f'<a href="#{topic_key(week, item.topic)}">{name}</a>'
+        rows.append(
+            [
+                Paragraph(str(week) if week else "–", st.cell),
+                Paragraph(name, st.cell),
+                ctx.para(ctx.line(item.symptom, st.cell.fontSize), st.cell),
+                ctx.para(ctx.line(item.cause, st.cell.fontSize), st.cell),
+                ctx.para(ctx.line(item.fix, st.cell.fontSize), st.cell),
+            ]
+        )
+    width = ctx.frame_width
+    table = Table(rows, colWidths=[width * f for f in (0.05, 0.17, 0.26, 0.26, 0.26)], repeatRows=1)
+    table.setStyle(_grid_style())
+    return [
+        ctx.heading(title, st.chapter, key="misconceptions", level=0, running=title),
+        Paragraph("Common mistakes, in the order of the weeks that teach their topic.", st.body),
+        Spacer(1, 4),
+        table,
+    ]
+
+
+def _grid_style() -> TableStyle:
+    return table_style(
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    )
+
+
+def design_worksheets(ctx: Context) -> list[Flowable]:
+    """Return one worksheet page per step of every design framework, for mock interviews."""
+    st = ctx.styles
+    title = "System-design worksheets"
+    frameworks = [f for f in ctx.kb.frameworks if f.kind == "design"]
+    found: list[Flowable] = [ctx.heading(title, st.chapter, key="design-worksheets", level=0, running=title)]
+    for n, framework in enumerate(frameworks, 1):
+        found += _design(ctx, n, framework, first=n == 1)
+    return found
+
+
+def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[Flowable]:
+    st = ctx.styles
+    steps = " → ".join(ctx.text.plain(s.name) for s in framework.steps)
+    found: list[Flowable] = [] if first else [PageBreak()]
+    found += [
+        ctx.heading(f"{framework.name} worksheet", st.section, key=f"worksheet-{framework.id}", level=1),
+        *ctx.blocks(framework.summary),
+        Paragraph(f"<b>Steps:</b> {steps}", st.body),
+        Paragraph(
+            "Use one copy per mock interview: write the problem, set a timer, and fill one page per step.",
+            st.body,
+        ),
+        Spacer(1, 4),
+        Paragraph(f"<b>Problem:</b> {'_' * 60}", st.body),
+        Spacer(1, 6),
+        Paragraph(
+            f"<b>Date:</b> {'_' * 14}\u2003<b>Time limit:</b> {'_' * 10}\u2003<b>Interviewer:</b> {'_' * 18}", st.body
+        ),
+    ]
+    for number, step in enumerate(framework.steps, 1):
+        found += [
+            PageBreak(),
+            ctx.heading(
+                step.name,
+                st.topic,
+                key=f"worksheet-{framework.id}-{number}",
+                level=2,
+                contents=False,
+                prefix=f"{framework.name} · step {number} of {len(framework.steps)}",
+            ),
+            ctx.para(f"<b>Goal:</b> {ctx.line(step.goal)}", st.body),
+        ]
+        for prompt in step.prompts:
+            found += [KeepTogether([ctx.para(ctx.line(prompt), st.label), RuledLines(4)])]
+        found += [
+            CondPageBreak(5 * 19 + 20),
+            Paragraph("More notes and the diagram", loose(st.label)),
+            FillLines(least=5),
+        ]
+    return found
+
+
+def story_worksheets(ctx: Context) -> list[Flowable]:
+    """Return a one-page behavioural story worksheet per story framework."""
+    st = ctx.styles
+    title = "Behavioural story worksheet"
+    found: list[Flowable] = [ctx.heading(title, st.chapter, key="story-worksheets", level=0, running=title)]
+    for n, framework in enumerate(f for f in ctx.kb.frameworks if f.kind == "story"):
+        if n:
+            found.append(PageBreak())
+        steps = len(framework.steps)
+        lines = max(2, min(5, 22 // steps - 1))
+        found += [
+            ctx.heading(f"{framework.name}", st.section, key=f"worksheet-{framework.id}", level=1),
+            *ctx.blocks(framework.summary),
+            Paragraph(f"<b>Story title:</b> {'_' * 50}", st.body),
+        ]
+        for step in framework.steps:
+            prompts = " ".join(ctx.line(p) for p in step.prompts)
+            found.append(
+                KeepTogether(
+                    [
+                        ctx.para(f"<b>{ctx.text.plain(step.name)}</b> · {ctx.line(step.goal)}", st.label),
+                        ctx.para(prompts, st.muted),
+                        RuledLines(lines, spacing=17),
+                    ]
+                )
+            )
+    return found
+
+
+def answer_key_chapter(ctx: Context) -> list[Flowable]:
+    """Return the answers to every self-check and drill, each linking back to its question."""
+    st, kb = ctx.styles, ctx.kb
+    title = "Answer key"
+    found: list[Flowable] = [ctx.heading(title, st.chapter, key="answer-key", level=0, running=title)]
+    for number, week in enumerate(ctx.roadmap.weeks, 1):
+        found += [
+            CondPageBreak(40 * mm),
+            ctx.heading(f"Week {number} answers", st.section, key=f"answers-week-{number:02d}", level=1),
+        ]
+        for index, topic_id in enumerate(week.topics, 1):
+            topic = kb.topic(topic_id)
+            checks = plan.self_checks(topic)
+            if not checks:
+                continue
+            entries: list[Flowable] = [Paragraph(f"{number}.{index} {ctx.text.plain(topic.title)}", st.label)]
+            for i, check in enumerate(checks):
+                back = question_key(number, topic_id, i)
+                label = question_label(number, index, i)
+                text = (
+                    f'{anchor(answer_key(number, topic_id, i))}<a href="#{back}"><b>{label}</b></a>'
+                    f"\u2002{ctx.line(check.answer)}"
+                    f'\u2002<font color="#5b6673" size="8">question {page_ref(back)}</font>'
+                )
+                entries.append(ctx.para(text, st.hanging))
+                if check.extra:
+                    entries.append(ctx.para(ctx.line(check.extra, st.muted.fontSize), st.hanging_muted))
+            found += [KeepTogether(entries[:2]), *entries[2:]]
+        for index, drill_id in enumerate(week.drills, 1):
+            found += _drill_answer(ctx, number, index, drill_id)
+    return found
+
+
+def _drill_answer(ctx: Context, number: int, index: int, drill_id: str) -> list[Flowable]:
+    st = ctx.styles
+    drill = ctx.kb.drill(drill_id)
+    back = drill_key(number, drill.id)
+    right = drill.right
+    letter = drill.letter(right)
+    found: list[Flowable] = [
+        ctx.para(
+            f'{anchor(drill_answer_key(number, drill.id))}<a href="#{back}">Drill {number}.{index}</a> · '
+            f"{ctx.text.plain(drill.title)}\u2002"
+            f'<font color="#5b6673" size="8">drill {page_ref(back)}</font>',
+            st.label,
+        ),
+        ctx.para(f"<b>Answer: {letter}</b>\u2002{ctx.line(right.text)}", st.body),
+        ctx.para(f"<b>Why:</b> {ctx.line(right.why)}", st.body),
+    ]
+    others = [c for c in drill.shown_choices if c.key != right.key]
+    rest: list[Flowable] = []
+    for choice in others:
+        other = drill.letter(choice)
+        rest.append(ctx.para(f"<b>Not {other}:</b> {ctx.line(choice.why)}", st.hanging_muted))
+    rest.append(ctx.para(f"<b>Smallest fix:</b> {ctx.line(drill.fix)}", st.body))
+    return [KeepTogether(found), *rest, Spacer(1, 4)]
+
+
+def references(ctx: Context) -> list[Flowable]:
+    """Return the numbered reference list, each entry a link target and its URL clickable."""
+    st = ctx.styles
+    title = "References"
+    found: list[Flowable] = [ctx.heading(title, st.chapter, key="references", level=0, running=title)]
+    for number, ref in enumerate(ctx.kb.references, 1):
+        parts = [f"{ctx.text.plain(ref.authors)} ({ref.year}). <i>{ctx.text.plain(ref.title)}</i>."]
+        if ref.venue:
+            parts.append(f"{ctx.text.plain(ref.venue)}.")
+        if ref.url:
+            url = ctx.text.plain(ref.url)
+            parts.append(f'<a href="{url}" color="#1f4e79">{url}</a>')
+        found.append(ctx.para(f"{anchor(reference_key(ref.id))}[{number}]\u2002{' '.join(parts)}", st.hanging))
+    return found

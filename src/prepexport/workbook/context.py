@@ -1,0 +1,108 @@
+"""What every part of the story needs: the model, styles, text rendering, page references, and the keys
+that link questions to answers."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+
+from prepexport.model import KnowledgeBase, Roadmap
+from prepexport.workbook.flowables import Heading, Ledger, ref_paragraph
+from prepexport.workbook.styles import MARGIN_X, PAPERS, Paper, Styles, make_styles, tall
+from prepexport.workbook.text import TextRenderer
+
+
+@dataclass
+class Context:
+    """The plan being rendered and the tools to render it."""
+
+    kb: KnowledgeBase
+    roadmap: Roadmap
+    start: datetime.date | None
+    paper: Paper = "a4"
+    ledger: Ledger = field(default_factory=Ledger)
+    styles: Styles = field(default_factory=make_styles)
+    text: TextRenderer = field(default_factory=TextRenderer)
+
+    @property
+    def frame_width(self) -> float:
+        """Return the width of the text column in points."""
+        return float(PAPERS[self.paper][0] - 2 * MARGIN_X)
+
+    def para(self, markup: str, style: ParagraphStyle) -> Paragraph:
+        """Return a paragraph of rendered markup, resolving page references and making room for drawings."""
+        return ref_paragraph(markup, tall(style) if "inline-math" in markup else style, self.ledger)
+
+    def heading(
+        self,
+        title: str,
+        style: ParagraphStyle,
+        *,
+        key: str,
+        level: int,
+        contents: bool = True,
+        running: str | None = None,
+        prefix: str = "",
+    ) -> Heading:
+        """Return a heading from plain text, optionally with a number or label before it."""
+        shown = self.text.plain(title)
+        if prefix:
+            shown = f'<font color="#5b6673">{self.text.plain(prefix)}</font>\u2002{shown}'
+        outline = f"{prefix} {title}".strip()
+        return Heading(shown, style, key=key, level=level, title=outline, contents=contents, running=running)
+
+    def blocks(self, markup: str, style: ParagraphStyle | None = None) -> list[Flowable]:
+        """Render a markup field as flowables."""
+        return self.text.blocks(markup, style or self.styles.body)
+
+    def line(self, markup: str, size: float | None = None) -> str:
+        """Render a markup field as one run of paragraph markup."""
+        return self.text.line(markup, size or self.styles.body.fontSize)
+
+
+def week_key(number: int, part: str = "") -> str:
+    """Return the link key of a week or one of its sections."""
+    return f"week-{number:02d}" + (f"-{part}" if part else "")
+
+
+def topic_key(week: int, topic_id: str) -> str:
+    """Return the link key of a topic in a week."""
+    return f"w{week:02d}-topic-{topic_id}"
+
+
+def formula_key(week: int, formula_id: str) -> str:
+    """Return the link key of a formula as shown in a week."""
+    return f"w{week:02d}-formula-{formula_id}"
+
+
+def question_key(week: int, topic_id: str, index: int) -> str:
+    """Return the link key of a self-check question."""
+    return f"w{week:02d}-q-{topic_id}-{index}"
+
+
+def answer_key(week: int, topic_id: str, index: int) -> str:
+    """Return the link key of a self-check answer."""
+    return f"w{week:02d}-a-{topic_id}-{index}"
+
+
+def drill_key(week: int, drill_id: str) -> str:
+    """Return the link key of a drill exercise."""
+    return f"w{week:02d}-drill-{drill_id}"
+
+
+def drill_answer_key(week: int, drill_id: str) -> str:
+    """Return the link key of a drill's answer."""
+    return f"w{week:02d}-drill-{drill_id}-answer"
+
+
+def reference_key(reference_id: str) -> str:
+    """Return the link key of a reference."""
+    return f"ref-{reference_id}"
+
+
+def question_label(week: int, topic: int, index: int) -> str:
+    """Return the printed number of a self-check question, e.g. 2.3b."""
+    return f"{week}.{topic}{chr(ord('a') + index)}"

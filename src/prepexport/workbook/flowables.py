@@ -1,0 +1,262 @@
+"""Flowables the workbook needs beyond reportlab's: headings that index themselves, page references,
+fillable checkboxes and ruled writing space."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportlab.lib.colors import white
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph
+
+from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK
+
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a key whose page number goes there
+
+
+@dataclass
+class Ledger:
+    """Page numbers learned in one build pass and used in the next, until a pass changes nothing."""
+
+    known: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+    pages: int = 0  # page count of the last finished pass
+    counting: int = 0
+    version: int = 0
+    stable: bool = False
+
+    def record(self, key: str, page: int) -> None:
+        """Note the page a key was drawn on in this pass (the first time counts)."""
+        self.seen.setdefault(key, page)
+
+    def page(self, key: str) -> str:
+        """Return the page of a key as of the last pass, or a placeholder of typical width."""
+        return str(self.known[key]) if key in self.known else "00"
+
+    def finish_pass(self) -> None:
+        """Adopt what this pass saw; the ledger is stable once a pass confirms the previous one."""
+        self.stable = self.seen == self.known and self.counting == self.pages
+        if not self.stable:
+            self.version += 1
+        self.known, self.seen = self.seen, {}
+        self.pages, self.counting = self.counting, 0
+
+
+def page_ref(key: str) -> str:
+    """Return markup for a clickable "p. N" that points at a key (for RefParagraph)."""
+    return f'<a href="#{key}" color="#1f4e79">p.\u00a0{_OPEN}{key}{_CLOSE}</a>'
+
+
+def anchor(key: str) -> str:
+    """Return markup that makes a link target at this spot and records its page."""
+    return f'<onDraw name="anchor" label="{key}"/>'
+
+
+class RefParagraph(Paragraph):  # type: ignore[misc]
+    """A paragraph whose page references are filled in from the ledger before each layout."""
+
+    def __init__(self, template: str, style: ParagraphStyle, ledger: Ledger) -> None:
+        self._template = template
+        self._ledger = ledger
+        self._version = ledger.version
+        super().__init__(self._resolve(), style)
+
+    def _resolve(self) -> str:
+        parts = self._template.split(_OPEN)
+        out = [parts[0]]
+        for part in parts[1:]:
+            key, rest = part.split(_CLOSE, 1)
+            out.append(self._ledger.page(key) + rest)
+        return "".join(out)
+
+    def _refresh(self) -> None:
+        if self._version != self._ledger.version:
+            self._version = self._ledger.version
+            Paragraph.__init__(self, self._resolve(), self.style)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._refresh()
+        return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self._refresh()
+        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+
+
+def ref_paragraph(text: str, style: ParagraphStyle, ledger: Ledger) -> Paragraph:
+    """Return a RefParagraph if the text holds page references, else a plain Paragraph."""
+    return RefParagraph(text, style, ledger) if _OPEN in text else Paragraph(text, style)
+
+
+class Heading(Paragraph):  # type: ignore[misc]
+    """A heading that becomes a bookmark, a link target and, at levels 0-1, a contents line."""
+
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        *,
+        key: str,
+        level: int,
+        title: str,
+        contents: bool = True,
+        running: str | None = None,
+    ) -> None:
+        super().__init__(text, style)
+        self.key = key
+        self.level = level
+        self.title = title  # plain text for the outline and the contents
+        self.contents = contents
+        self.running = running  # the running header from this page on, for chapter headings
+
+    def draw(self) -> None:
+        super().draw()
+        self.canv.bookmarkHorizontal(self.key, 0, self.height + 4)
+
+
+class Indexer(Flowable):  # type: ignore[misc]
+    """An invisible flowable that tells multiBuild whether page references have settled."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__()
+        self.ledger = ledger
+
+    def isIndexing(self) -> int:
+        return 1
+
+    def isSatisfied(self) -> bool:
+        return self.ledger.stable
+
+    def beforeBuild(self) -> None:
+        self.ledger.stable = False
+
+    def notify(self, kind: str, stuff: object) -> None:
+        pass  # multiBuild tells every indexing flowable about every event; this one listens to none
+
+    def afterBuild(self) -> None:
+        self.ledger.finish_pass()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class CheckBox(Flowable):  # type: ignore[misc]
+    """A box that prints and can be ticked in a PDF viewer (an AcroForm checkbox)."""
+
+    def __init__(self, name: str, size: float = 9.0, tooltip: str = "") -> None:
+        super().__init__()
+        self.name = name
+        self.size = size
+        self.tooltip = tooltip or name
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        self.canv.acroForm.checkbox(
+            name=self.name,
+            tooltip=self.tooltip,
+            x=0,
+            y=0,
+            size=self.size,
+            relative=True,
+            buttonStyle="check",
+            borderStyle="solid",
+            borderWidth=0.8,
+            borderColor=ACCENT,
+            fillColor=white,
+            textColor=INK,
+            forceBorder=True,
+            fieldFlags="",
+        )
+
+
+class CheckItem(Flowable):  # type: ignore[misc]
+    """A checkbox followed by its text, the box level with the first line."""
+
+    def __init__(self, name: str, text: Paragraph, *, size: float = 8.5, gap: float = 5.0, tooltip: str = "") -> None:
+        super().__init__()
+        self.box = CheckBox(name, size, tooltip)
+        self.text = text
+        self.size = size
+        self.gap = gap
+        self.spaceAfter = 2.5
+        self._text_height = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        _, self._text_height = self.text.wrap(availWidth - self.size - self.gap, availHeight)
+        self.width = availWidth
+        self.height = max(self._text_height, self.size)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        style = self.text.style
+        first_line_bottom = self.height - style.leading
+        # Centre the box on the first line's x-height band.
+        y = first_line_bottom + (style.leading - self.size) / 2 - style.fontSize * 0.08
+        self.box.drawOn(self.canv, 0, y)
+        self.text.drawOn(self.canv, self.size + self.gap, self.height - self._text_height)
+
+
+class RuledLines(Flowable):  # type: ignore[misc]
+    """Lines to write on; continues on the next page when it does not fit."""
+
+    def __init__(self, count: int, spacing: float = 19.0, *, indent: float = 0.0) -> None:
+        super().__init__()
+        self.count = count
+        self.spacing = spacing
+        self.indent = indent
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = self.count * self.spacing
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        fits = int(availHeight // self.spacing)
+        if fits < 2 or fits >= self.count:
+            return []
+        return [
+            RuledLines(fits, self.spacing, indent=self.indent),
+            RuledLines(self.count - fits, self.spacing, indent=self.indent),
+        ]
+
+    def draw(self) -> None:
+        _rules(self.canv, self.count, self.spacing, self.indent, self.width)
+
+
+class FillLines(Flowable):  # type: ignore[misc]
+    """Ruled lines filling the rest of the page (or the next page, if fewer than `least` lines fit)."""
+
+    def __init__(self, least: int = 6, spacing: float = 19.0) -> None:
+        super().__init__()
+        self.least = least
+        self.spacing = spacing
+        self._count = least
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._count = max(self.least, int(availHeight // self.spacing))
+        self.width = availWidth
+        self.height = self._count * self.spacing
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        _rules(self.canv, self._count, self.spacing, 0.0, self.width)
+
+
+def _rules(canv: Canvas, count: int, spacing: float, indent: float, width: float) -> None:
+    """Draw `count` writing lines, the first one `spacing` below the top."""
+    canv.saveState()
+    canv.setStrokeColor(FAINT_RULE)
+    canv.setLineWidth(0.5)
+    for n in range(count):
+        y = (count - n - 1) * spacing + 1
+        canv.line(indent, y, width, y)
+    canv.restoreState()

@@ -1,0 +1,166 @@
+"""Typeset LaTeX as vector drawings (ziamath → SVG → svglib), cached per formula, drawn once per PDF."""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import re
+import shutil
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+from svglib.svglib import svg2rlg
+from ziamath.config import config as ziamath_config
+from ziamath.zmath import Latex
+
+from prepexport.workbook import fonts
+
+# ziamath's default SVG2 output uses constructs svglib misplaces (subscripts, sum limits).
+ziamath_config.svg2 = False
+
+BASE_SIZE = 12.0  # every formula is typeset once at this size (points) and scaled where it is used
+_PX_TO_PT = 0.75  # svglib reads SVG pixels at 96 dpi
+_VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A typeset formula at BASE_SIZE: the drawing, its size in points and its depth below the baseline."""
+
+    latex: str
+    drawing: Drawing
+    width: float
+    height: float
+    depth: float
+
+    @property
+    def form(self) -> str:
+        """Return the PDF form name the formula is stored under, the same in every build."""
+        return "math" + hashlib.sha1(self.latex.encode("utf-8")).hexdigest()[:16]
+
+    def draw(self, canvas: Canvas, x: float, y: float, scale: float) -> None:
+        """Draw the formula with its lower-left corner at (x, y), defining its PDF form on first use."""
+        if not canvas.hasForm(self.form):
+            canvas.beginForm(self.form, -1, -1, self.width + 1, self.height + 1)
+            # The glyphs are paths, but the renderer selects its default font (Helvetica) first, which would
+            # then sit unembedded in the PDF: make the default ours while drawing.
+            default = STATE_DEFAULTS["fontName"]
+            STATE_DEFAULTS["fontName"] = fonts.SANS
+            try:
+                renderPDF.draw(self.drawing, canvas, 0, 0)
+            finally:
+                STATE_DEFAULTS["fontName"] = default
+            canvas.endForm()
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.scale(scale, scale)
+        canvas.doForm(self.form)
+        canvas.restoreState()
+
+
+@cache
+def render(latex: str) -> Rendered:
+    """Typeset the formula; results are cached for the process, as typesetting is slow."""
+    svg = Latex(latex, size=BASE_SIZE / _PX_TO_PT).svg()
+    drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
+    if drawing is None:
+        raise ValueError(f"svglib could not read the SVG of {latex!r}")
+    match = _VIEWBOX.search(svg)
+    top, height = (float(match.group(2)), float(match.group(4))) if match else (0.0, 0.0)
+    depth = max(0.0, (height + top) * _PX_TO_PT)
+    return Rendered(latex, drawing, float(drawing.width), float(drawing.height), depth)
+
+
+class DisplayFormula(Flowable):  # type: ignore[misc]
+    """A formula set on its own line, centred or left-aligned, scaled down to fit the column if too wide."""
+
+    def __init__(self, latex: str, size: float, *, align: str = "center", space: float = 4.0) -> None:
+        super().__init__()
+        self.latex = latex
+        self.size = size
+        self.align = align
+        self.spaceBefore = space
+        self.spaceAfter = space
+        self._scale = 1.0
+        self._avail = 0.0
+
+    @property
+    def natural_width(self) -> float:
+        """Return the width of the formula at its intended size, before any scaling to fit."""
+        return render(self.latex).width * self.size / BASE_SIZE
+
+    @property
+    def drawn_width(self) -> float:
+        """Return the width the formula is drawn at, once laid out."""
+        return render(self.latex).width * self._scale
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        shape = render(self.latex)
+        self._avail = availWidth
+        wanted = self.size / BASE_SIZE
+        self._scale = min(wanted, availWidth / shape.width) if shape.width else wanted
+        self.width = availWidth
+        self.height = shape.height * self._scale
+        return self.width, self.height
+
+    def draw(self) -> None:
+        shape = render(self.latex)
+        drawn = shape.width * self._scale
+        x = (self._avail - drawn) / 2 if self.align == "center" else 0.0
+        shape.draw(self.canv, x, 0, self._scale)
+
+
+# Inline fallback: a formula that cannot be written as text is drawn by an <onDraw> callback, with a
+# transparent <img> of the same size reserving its room in the line (reportlab paragraphs have no
+# other way to hold a vector drawing inline). <img> only reads files (reportlab's data: URL reader is
+# broken), so the pixel lives in a temporary folder for the life of the process.
+
+
+@cache
+def _clear_pixel() -> str:
+    """Write a 1x1 fully transparent PNG to a private temporary folder and return its path."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)  # 1x1, 8-bit RGBA
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 5)) + chunk(b"IEND", b"")
+    folder = Path(tempfile.mkdtemp(prefix="prepexport-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "clear.png"
+    path.write_bytes(png)
+    return str(path)
+
+
+_INLINE: dict[str, tuple[str, float]] = {}
+
+
+def inline_markup(latex: str, size: float) -> str:
+    """Return paragraph markup that draws the formula inline as a vector image, sitting on the baseline."""
+    shape = render(latex)
+    scale = size / BASE_SIZE
+    label = f"{hashlib.sha1(latex.encode('utf-8')).hexdigest()[:16]}-{size:.2f}"
+    _INLINE[label] = (latex, scale)
+    return (
+        f'<onDraw name="inline-math" label="{label}"/>'
+        f'<img src="{_clear_pixel()}" width="{shape.width * scale:.2f}" height="{shape.height * scale:.2f}" '
+        f'valign="{-shape.depth * scale:.2f}"/>'
+    )
+
+
+def draw_inline(canvas: Canvas, kind: str, label: str) -> None:
+    """Draw an inline formula where the paragraph's text cursor stands (an onDraw callback)."""
+    latex, scale = _INLINE[label]
+    shape = render(latex)
+    info: dict[str, Any] = canvas._curr_tx_info
+    shape.draw(canvas, info["cur_x"], info["cur_y"] - shape.depth * scale, scale)

@@ -1,0 +1,224 @@
+"""Front matter: cover, how to use the workbook, contents, and the plan overview."""
+
+from __future__ import annotations
+
+import datetime
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from prepexport.workbook import plan
+from prepexport.workbook.context import Context, topic_key, week_key
+from prepexport.workbook.flowables import Heading, page_ref
+from prepexport.workbook.fonts import MONO
+from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, table_style
+
+BLANK = "_" * 14
+
+
+def cover(ctx: Context) -> list[Flowable]:
+    """Return the cover page (drawn on the cover template) and switch to the body template after it."""
+    st, meta, roadmap = ctx.styles, ctx.kb.meta, ctx.roadmap
+    weeks = len(roadmap.weeks)
+    found: list[Flowable] = [
+        Spacer(1, 38 * mm),
+        Paragraph(ctx.text.plain(meta.title), st.cover_title),
+    ]
+    if meta.subtitle:
+        found.append(Paragraph(ctx.text.plain(meta.subtitle), st.cover_subtitle))
+    found += [
+        Spacer(1, 16 * mm),
+        Paragraph(f"<b>{ctx.text.plain(roadmap.title)}</b> · {weeks}-week workbook", st.cover_text),
+        Spacer(1, 3 * mm),
+        ctx.para(ctx.line(roadmap.audience, st.cover_text.fontSize), st.cover_text),
+        Spacer(1, 12 * mm),
+    ]
+    if ctx.start is not None:
+        last = ctx.start + datetime.timedelta(weeks=weeks) - datetime.timedelta(days=1)
+        when = f"<b>Plan dates:</b> {plan.format_range(ctx.start, last)}"
+    else:
+        when = f"<b>Start date:</b> {BLANK}\u2003<b>End date:</b> {BLANK}"
+    found += [
+        Paragraph(f"<b>Name:</b> {BLANK * 2}", st.cover_text),
+        Spacer(1, 5 * mm),
+        Paragraph(when, st.cover_text),
+        Spacer(1, 30 * mm),
+        Paragraph(f"{ctx.text.plain(meta.author)}", st.muted),
+        NextPageTemplate("body"),
+        PageBreak(),
+    ]
+    return found
+
+
+def how_to_use(ctx: Context) -> list[Flowable]:
+    """Return the chapter on the daily rhythm, the week layout, and studying with the Anki deck."""
+    st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
+    rhythm = roadmap.rhythm
+    title = "How to use this workbook"
+    example_week = min(2, len(roadmap.weeks))
+    found: list[Flowable] = [ctx.heading(title, st.chapter, key="how-to", level=0, running=title)]
+    if kb.meta.description:
+        found += ctx.blocks(kb.meta.description)
+    found.append(
+        Paragraph(
+            f"This workbook walks you through the <b>{ctx.text.plain(roadmap.title)}</b>, one week at a time. "
+            "Print it, keep it on your desk, and work in it with a pen: every week has a checklist, the topics "
+            "to read with questions to test yourself, debugging drills, a proof artifact to produce, room for "
+            "notes and a review.",
+            st.body,
+        )
+    )
+    found += [Paragraph("The daily rhythm", st.label), *ctx.blocks(rhythm.summary)]
+    found += [Paragraph("Every day", st.label), _bullets(ctx, rhythm.daily)]
+    if rhythm.weekend:
+        found += [Paragraph("At the weekend", st.label), _bullets(ctx, rhythm.weekend)]
+    found += [
+        Paragraph("How a week is laid out", st.label),
+        _bullets_plain(
+            ctx,
+            [
+                "<b>Goals and checklist.</b> The week's goals, a grid for the daily routine, and the topics "
+                "spread over the days. Tick the boxes as you go.",
+                "<b>Topics.</b> For each topic: a summary, the key points, its formulas with a symbol legend and "
+                "a worked example, and self-check questions. Answers are in the answer key at the back; each "
+                "question links to its answer.",
+                "<b>Debugging drills.</b> A failure to diagnose: pick the layer that failed, write your "
+                "reasoning, then check the answer key.",
+                "<b>Proof artifact.</b> Something you make that shows you can do it, with a checklist.",
+                "<b>Notes and end-of-week review.</b> What clicked, and what to revisit next week.",
+            ],
+        ),
+        Paragraph("With the Anki deck", st.label),
+        Paragraph(
+            f"The Anki deck <b>{ctx.text.plain(kb.meta.deck)}</b> is built from the same source, so its cards "
+            "and this workbook never disagree; the self-check questions here are drawn from its cards. Review "
+            "the cards that are due every day. Every note is tagged with the weeks that cover it, "
+            f'<font face="{MONO}">prep::{roadmap.id}::week-NN</font>, so you can study just one week:',
+            st.body,
+        ),
+        _bullets_plain(
+            ctx,
+            [
+                "In Anki, choose <b>Tools &gt; Create Filtered Deck</b>.",
+                f'Search for <font face="{MONO}">{ctx.text.plain(anki_search(ctx, example_week))}</font> '
+                f"(here, week {example_week}); each week's first page prints its own search.",
+                "Set the order to <b>Order due</b>, build the deck and study it. Next week, change the week "
+                "number in the search and <b>Rebuild</b>.",
+                "A filtered deck only borrows cards: emptying or deleting it sends them back to their home "
+                "decks, with their review history.",
+            ],
+            numbered=True,
+        ),
+        Paragraph("Dates and boxes", st.label),
+    ]
+    if ctx.start is not None:
+        last = ctx.start + datetime.timedelta(weeks=len(roadmap.weeks)) - datetime.timedelta(days=1)
+        dated = f"This plan runs from {plan.format_day(ctx.start)} to {plan.format_day(last)} {last.year}."
+    else:
+        dated = (
+            "Write the dates on the blank lines as you start each week, or rebuild the workbook with "
+            f'<font face="{MONO}">--start YYYY-MM-DD</font> to print them.'
+        )
+    found.append(
+        Paragraph(
+            f"{dated} The boxes print as squares for a pen; in a PDF viewer that fills forms you can also tick "
+            "them on screen and save the file. Links in blue, and every page number in the contents, jump to "
+            "their page.",
+            st.body,
+        )
+    )
+    return found
+
+
+def anki_search(ctx: Context, week: int) -> str:
+    """Return the Anki search that finds one week's cards of this plan in the course's deck."""
+    return f'deck:"{ctx.kb.meta.deck}" tag:{plan.week_tag(ctx.roadmap, week)}'
+
+
+def _bullets(ctx: Context, items: tuple[str, ...]) -> Flowable:
+    return ctx.text.bullets([ctx.para(ctx.line(item), ctx.styles.body) for item in items])
+
+
+def _bullets_plain(ctx: Context, items: list[str], *, numbered: bool = False) -> Flowable:
+    return ctx.text.bullets([Paragraph(item, ctx.styles.body) for item in items], numbered=numbered)
+
+
+def contents(ctx: Context) -> list[Flowable]:
+    """Return the contents: clickable lines with page numbers for every chapter and section."""
+    st = ctx.styles
+    toc = TableOfContents(
+        levelStyles=list(st.toc),
+        dotsMinLevel=0,
+        tableStyle=table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ),
+    )
+    title = Heading("Contents", st.contents_title, key="contents", level=0, title="Contents", contents=False)
+    title.running = "Contents"
+    return [title, toc]
+
+
+def overview(ctx: Context) -> list[Flowable]:
+    """Return the plan overview: one table row per week with dates, focus, key topics and proof artifact."""
+    st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
+    title = "Plan overview"
+    head = [Paragraph(t, st.cell_head) for t in ("Week", "Dates", "Focus", "Key topics", "Proof artifact")]
+    rows: list[list[Flowable]] = [head]
+    for number, week in enumerate(roadmap.weeks, 1):
+        span = plan.week_range(ctx.start, number)
+        dates = span if span else f"{'_' * 9}<br/>to {'_' * 9}"
+        chosen, others = plan.key_topics(kb, week)
+        topics = "<br/>".join(
+            f'•\u00a0<a href="#{topic_key(number, t.id)}">{ctx.text.plain(t.title)}</a>' for t in chosen
+        )
+        if others:
+            topics += f"<br/><i>and {others} more on the week's pages</i>"
+        rows.append(
+            [
+                Paragraph(f'<a href="#{week_key(number)}"><b>{number}</b></a>', st.cell),
+                Paragraph(dates, st.cell),
+                ctx.para(f"<b>{ctx.text.plain(week.focus)}</b><br/>{page_ref(week_key(number))}", st.cell),
+                Paragraph(topics, st.cell),
+                ctx.para(ctx.text.plain(week.proof.title), st.cell),
+            ]
+        )
+    table = Table(rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1)
+    table.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        )
+    )
+    found: list[Flowable] = [
+        ctx.heading(title, st.chapter, key="overview", level=0, running=title),
+        Paragraph(
+            f"{len(roadmap.weeks)} weeks, {sum(len(w.topics) for w in roadmap.weeks)} topic readings. Key topics "
+            "are the core ones of each week; the week's own pages list them all.",
+            st.body,
+        ),
+        Spacer(1, 4),
+        table,
+    ]
+    legend = [Paragraph("Rhythm", st.label), *ctx.blocks(roadmap.rhythm.summary)]
+    return [*found, CondPageBreak(40 * mm), KeepTogether(legend)]
+
+
+def _fractions(ctx: Context, parts: tuple[float, ...]) -> list[float]:
+    """Turn fractions of the text width into column widths."""
+    return [ctx.frame_width * p for p in parts]

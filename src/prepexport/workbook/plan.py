@@ -1,0 +1,185 @@
+"""What goes on which day, the dates, and the self-check questions drawn from cards: no layout here."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from prepexport.model import BasicCard, Card, KnowledgeBase, ReversibleCard, Roadmap, Topic, Week
+
+SELF_CHECKS_PER_TOPIC = 3
+KEY_TOPICS = 5
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of a week's checklist."""
+
+    number: int  # 1-7 within the week
+    date: datetime.date | None
+    weekend: bool
+    topics: tuple[str, ...]  # topic ids to read that day
+    tasks: tuple[str, ...]  # weekend tasks (markup) that fall on this day
+    review: bool  # the day of the end-of-week review
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """A question for the topic page and its answer for the answer key, both markup."""
+
+    card_id: str
+    lead: str  # plain words before the question, e.g. "Fill in the blank:"
+    question: str
+    answer: str
+    extra: str = ""
+
+
+def week_tag(roadmap: Roadmap, number: int) -> str:
+    """Return the Anki tag the deck puts on every note of a week, e.g. prep::four-week::week-02."""
+    return f"prep::{roadmap.id}::week-{number:02d}"
+
+
+def week_start(start: datetime.date | None, number: int) -> datetime.date | None:
+    """Return the first day of week `number` (1-based), if the plan has a start date."""
+    return None if start is None else start + datetime.timedelta(weeks=number - 1)
+
+
+def format_day(day: datetime.date) -> str:
+    """Format a date the same way in every locale, e.g. Mon 2 Mar."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def format_range(first: datetime.date, last: datetime.date) -> str:
+    """Format a week's span, e.g. 2 Mar – 8 Mar 2026."""
+    return f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]} {last.year}"
+
+
+def week_range(start: datetime.date | None, number: int) -> str | None:
+    """Return the printed date span of a week, or None without a start date."""
+    first = week_start(start, number)
+    return None if first is None else format_range(first, first + datetime.timedelta(days=6))
+
+
+def days(roadmap: Roadmap, week: Week, number: int, start: datetime.date | None) -> tuple[Day, ...]:
+    """Spread a week's topics over its study days and its weekend tasks over its weekend."""
+    first = week_start(start, number)
+    dates = [None if first is None else first + datetime.timedelta(days=n) for n in range(7)]
+    # Without a calendar, days 6 and 7 are the weekend; with one, the real Saturday and Sunday are.
+    weekend = [(d.weekday() >= 5) if d is not None else n >= 5 for n, d in enumerate(dates)]
+    study = [n for n in range(7) if not weekend[n]] if roadmap.rhythm.weekend else list(range(7))
+    topics_by_day: dict[int, list[str]] = {n: [] for n in range(7)}
+    for n, chunk in zip(study, _spread(week.topics, len(study)), strict=True):
+        topics_by_day[n] = list(chunk)
+    free = [n for n in range(7) if weekend[n]]
+    tasks_by_day: dict[int, list[str]] = {n: [] for n in range(7)}
+    for i, task in enumerate(roadmap.rhythm.weekend):
+        tasks_by_day[free[i * len(free) // len(roadmap.rhythm.weekend)]].append(task)
+    return tuple(
+        Day(n + 1, dates[n], weekend[n], tuple(topics_by_day[n]), tuple(tasks_by_day[n]), n == 6) for n in range(7)
+    )
+
+
+def _spread(items: tuple[str, ...], slots: int) -> list[tuple[str, ...]]:
+    """Split items in order into `slots` runs whose sizes differ by at most one, larger runs first."""
+    size, extra = divmod(len(items), slots)
+    runs: list[tuple[str, ...]] = []
+    at = 0
+    for n in range(slots):
+        take = size + (1 if n < extra else 0)
+        runs.append(items[at : at + take])
+        at += take
+    return runs
+
+
+def key_topics(kb: KnowledgeBase, week: Week) -> tuple[list[Topic], int]:
+    """Return the week's key topics (core tier first, in plan order) and how many others it has."""
+    topics = [kb.topic(t) for t in week.topics]
+    ranked = sorted(topics, key=lambda t: t.tier)[:KEY_TOPICS]
+    chosen = [t for t in topics if t in ranked]
+    return chosen, len(topics) - len(chosen)
+
+
+def week_formulas(kb: KnowledgeBase, week: Week) -> list[str]:
+    """Return the week's formula ids not already shown under one of its topics, in order."""
+    shown = {f for t in week.topics for f in kb.topic(t).formulas}
+    return [f for f in dict.fromkeys(week.formulas) if f not in shown]
+
+
+def self_checks(topic: Topic, limit: int = SELF_CHECKS_PER_TOPIC) -> list[SelfCheck]:
+    """Return up to `limit` questions drawn from the topic's cards, in source order."""
+    return [_self_check(card) for card in topic.cards[:limit]]
+
+
+def _self_check(card: Card) -> SelfCheck:
+    if isinstance(card, BasicCard):
+        return SelfCheck(card.id, "", card.question, card.answer, card.extra)
+    if isinstance(card, ReversibleCard):
+        return SelfCheck(card.id, "Explain:", card.term, card.meaning, card.extra)
+    question, answers = cloze_blanks(card.cloze)
+    return SelfCheck(card.id, "Fill in the blank:", question, "; ".join(answers), card.extra)
+
+
+_CLOZE_OPEN = re.compile(r"\{\{c\d+::")
+
+
+def cloze_blanks(text: str) -> tuple[str, list[str]]:
+    """Replace each {{cN::answer::hint}} with a blank; return the question and the answers in order.
+
+    A deletion inside math becomes a question mark there, and its answer stays math.
+    """
+    out: list[str] = []
+    answers: list[str] = []
+    pos = 0
+    for match in _CLOZE_OPEN.finditer(text):
+        if match.start() < pos:
+            continue
+        end = _cloze_end(text, match.end())
+        if end < 0:
+            break
+        body = text[match.end() : end]
+        answer, _, hint = body.partition("::")
+        in_math = _in_math(text, match.start())
+        out.append(text[pos : match.start()])
+        if in_math:
+            out.append("?")
+            answers.append(f"\\({answer}\\)")
+        else:
+            out.append("_" * 10 + (f" ({hint})" if hint else ""))
+            answers.append(answer)
+        pos = end + 2
+    out.append(text[pos:])
+    return "".join(out), answers
+
+
+def _cloze_end(text: str, start: int) -> int:
+    """Return the index of the `}}` closing a deletion body, skipping braces that belong to LaTeX."""
+    depth = 0
+    i = start
+    while i < len(text) - 1:
+        if text.startswith("\\(", i) or text.startswith("\\[", i):
+            close = text.find("\\)" if text[i + 1] == "(" else "\\]", i + 2)
+            i = close + 2 if close >= 0 else len(text)
+            continue
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            if depth == 0 and text[i + 1] == "}":
+                return i
+            depth = max(0, depth - 1)
+        i += 1
+    return -1
+
+
+def _in_math(text: str, index: int) -> bool:
+    """Tell whether the index falls inside a \\( \\) or \\[ \\] span."""
+    opened = max(text.rfind("\\(", 0, index), text.rfind("\\[", 0, index))
+    if opened < 0:
+        return False
+    closed = max(text.rfind("\\)", 0, index), text.rfind("\\]", 0, index))
+    return closed < opened

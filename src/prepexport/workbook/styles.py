@@ -1,0 +1,122 @@
+"""Page geometry, colours and paragraph styles of the workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import TableStyle
+
+from prepexport.workbook import fonts
+
+Paper = Literal["a4", "letter"]
+PAPERS: dict[str, tuple[float, float]] = {"a4": A4, "letter": LETTER}
+PAPER_NAMES: dict[str, str] = {"a4": "A4", "letter": "US Letter"}
+
+MARGIN_X = 20 * mm
+MARGIN_TOP = 22 * mm
+MARGIN_BOTTOM = 20 * mm
+
+INK = HexColor("#1b1f24")
+ACCENT = HexColor("#1f4e79")
+ACCENT_LIGHT = HexColor("#e9eff6")
+SHADE = HexColor("#f3f4f6")
+RULE = HexColor("#a9b2bd")
+FAINT_RULE = HexColor("#c9d0d8")
+MUTED = HexColor("#5b6673")
+
+BODY_SIZE = 9.5
+LEADING = 13.5
+MATH_SIZE = 12.5  # display formulas read best a little larger than the text around them
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Every paragraph style the workbook uses."""
+
+    body: ParagraphStyle
+    small: ParagraphStyle
+    muted: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    label: ParagraphStyle
+    chapter: ParagraphStyle
+    section: ParagraphStyle
+    topic: ParagraphStyle
+    item: ParagraphStyle
+    cover_title: ParagraphStyle
+    cover_subtitle: ParagraphStyle
+    cover_text: ParagraphStyle
+    contents_title: ParagraphStyle
+    hanging: ParagraphStyle
+    hanging_muted: ParagraphStyle
+    toc: tuple[ParagraphStyle, ...]
+
+
+def _style(name: str, **kw: object) -> ParagraphStyle:
+    base: dict[str, object] = {
+        "fontName": fonts.SANS,
+        "fontSize": BODY_SIZE,
+        "leading": LEADING,
+        "textColor": INK,
+        "alignment": TA_LEFT,
+    }
+    base.update(kw)
+    return ParagraphStyle(name, **base)
+
+
+def make_styles() -> Styles:
+    """Build the paragraph styles."""
+    heading: dict[str, object] = {"fontName": fonts.SANS_BOLD, "textColor": ACCENT, "keepWithNext": 1}
+    return Styles(
+        body=_style("body", spaceAfter=4),
+        small=_style("small", fontSize=8, leading=10.5),
+        muted=_style("muted", fontSize=8.5, leading=11.5, textColor=MUTED),
+        cell=_style("cell", fontSize=8.5, leading=11),
+        cell_head=_style("cell_head", fontSize=8.5, leading=11, fontName=fonts.SANS_BOLD, textColor=ACCENT),
+        label=_style("label", fontName=fonts.SANS_BOLD, textColor=ACCENT, spaceBefore=6, spaceAfter=2, keepWithNext=1),
+        chapter=_style("chapter", fontSize=20, leading=25, spaceAfter=6, **heading),
+        section=_style("section", fontSize=13.5, leading=17, spaceBefore=12, spaceAfter=5, **heading),
+        topic=_style("topic", fontSize=12, leading=15, spaceBefore=4, spaceAfter=3, **heading),
+        item=_style("item", fontSize=10.5, leading=13.5, spaceBefore=8, spaceAfter=3, **heading),
+        cover_title=_style("cover_title", fontName=fonts.SANS_BOLD, fontSize=30, leading=36, textColor=ACCENT),
+        cover_subtitle=_style("cover_subtitle", fontSize=14, leading=19, textColor=MUTED, spaceBefore=8),
+        cover_text=_style("cover_text", fontSize=11, leading=16),
+        contents_title=_style("contents_title", fontSize=20, leading=25, spaceAfter=10, **heading),
+        hanging=_style("hanging", leftIndent=30, firstLineIndent=-30, spaceAfter=3),
+        hanging_muted=_style("hanging_muted", fontSize=8.5, leading=11.5, textColor=MUTED, leftIndent=30, spaceAfter=2),
+        toc=(
+            _style("toc0", fontName=fonts.SANS_BOLD, fontSize=10.5, leading=14, spaceBefore=7, leftIndent=0),
+            _style("toc1", fontSize=9.5, leading=12.5, leftIndent=14, firstLineIndent=0),
+        ),
+    )
+
+
+def centred(style: ParagraphStyle) -> ParagraphStyle:
+    """Return a centred copy of the style."""
+    return ParagraphStyle(f"{style.name}-c", parent=style, alignment=TA_CENTER)
+
+
+def loose(style: ParagraphStyle) -> ParagraphStyle:
+    """Return a copy that does not insist on staying with the next flowable (for space that fills a page)."""
+    return ParagraphStyle(f"{style.name}-loose", parent=style, keepWithNext=0)
+
+
+def tall(style: ParagraphStyle) -> ParagraphStyle:
+    """Return a copy whose lines grow to fit inline drawings (formulas drawn as images)."""
+    return ParagraphStyle(f"{style.name}-tall", parent=style, autoLeading="max")
+
+
+def table_style(*commands: tuple[object, ...]) -> TableStyle:
+    """Return a table style in the workbook font (reportlab otherwise selects Helvetica, unembedded)."""
+    return TableStyle([("FONT", (0, 0), (-1, -1), fonts.SANS, BODY_SIZE), *commands])
+
+
+def rgb(color: Color) -> tuple[float, float, float]:
+    """Return a colour's RGB components."""
+    return (color.red, color.green, color.blue)

@@ -1,0 +1,378 @@
+"""One chapter per week: goals and checklist, topics, drills, proof artifact, notes and review."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus.flowables import HRFlowable
+
+from prepexport.model import Drill, Formula, Topic, Week
+from prepexport.workbook import plan
+from prepexport.workbook.context import (
+    Context,
+    answer_key,
+    drill_answer_key,
+    drill_key,
+    formula_key,
+    question_key,
+    question_label,
+    reference_key,
+    topic_key,
+    week_key,
+)
+from prepexport.workbook.flowables import CheckBox, CheckItem, FillLines, RuledLines, anchor, page_ref
+from prepexport.workbook.formulas import DisplayFormula
+from prepexport.workbook.front import anki_search
+from prepexport.workbook.styles import (
+    ACCENT,
+    ACCENT_LIGHT,
+    FAINT_RULE,
+    MATH_SIZE,
+    RULE,
+    SHADE,
+    centred,
+    loose,
+    table_style,
+)
+
+TIERS = {1: "Tier 1 · core", 2: "Tier 2 · common in production", 3: "Tier 3 · advanced"}
+MONO = '<font face="DejaVuSansMono">{}</font>'
+LINE = 19.0  # writing-line spacing
+
+
+def week_chapter(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    """Return the whole chapter of one week."""
+    found: list[Flowable] = [*_opening(ctx, number, week), *_checklist(ctx, number, week)]
+    found += _topics(ctx, number, week)
+    if week.drills:
+        found += _drills(ctx, number, week)
+    found += _proof(ctx, number, week)
+    found += _notes(ctx, number)
+    found += _review(ctx, number, week)
+    return found
+
+
+def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    st = ctx.styles
+    running = f"Week {number} · {week.focus}"
+    span = plan.week_range(ctx.start, number)
+    dates = f"<b>Dates:</b> {span}" if span else f"<b>Dates:</b> {'_' * 12} to {'_' * 12}"
+    search = MONO.format(ctx.text.plain(anki_search(ctx, number)).replace(" ", "\u00a0"))
+    found: list[Flowable] = [
+        ctx.heading(week.focus, st.chapter, key=week_key(number), level=0, running=running, prefix=f"Week {number}"),
+        Paragraph(dates, st.muted),
+        Paragraph(f"<b>This week's cards in Anki</b> (Tools &gt; Create Filtered Deck):<br/>{search}", st.muted),
+        Spacer(1, 6),
+        Paragraph("Goals", st.label),
+    ]
+    for i, goal in enumerate(week.goals, 1):
+        found.append(CheckItem(f"w{number:02d}-goal-{i}", ctx.para(ctx.line(goal), st.body), tooltip="goal reached"))
+    return found
+
+
+def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    st, roadmap = ctx.styles, ctx.roadmap
+    days = plan.days(roadmap, week, number, ctx.start)
+    found: list[Flowable] = [
+        ctx.heading("Plan and checklist", st.section, key=week_key(number, "plan"), level=1),
+        Paragraph("Every day", st.label),
+    ]
+    day_width = 13.5 * mm
+    head: list[Flowable | str] = [Paragraph("Routine", st.cell_head)]
+    for day in days:
+        label = plan.format_day(day.date).replace(" ", "<br/>", 1) if day.date else f"Day {day.number}"
+        head.append(Paragraph(label, centred(st.cell_head)))
+    rows: list[list[Flowable | str]] = [head]
+    for t, task in enumerate(roadmap.rhythm.daily, 1):
+        row: list[Flowable | str] = [ctx.para(ctx.line(task, st.cell.fontSize), st.cell)]
+        row += [CheckBox(f"w{number:02d}-d{d.number}-routine-{t}", 9, "done") for d in days]
+        rows.append(row)
+    grid = Table(rows, colWidths=[ctx.frame_width - 7 * day_width] + [day_width] * 7, repeatRows=1)
+    grid.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (1, 0), (-1, -1), 1),
+            ("RIGHTPADDING", (1, 0), (-1, -1), 1),
+            ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        )
+    )
+    found += [grid, Spacer(1, 4), Paragraph("Day by day", st.label)]
+    plan_rows: list[list[Flowable | str | list[Flowable]]] = []
+    for day in days:
+        when = plan.format_day(day.date) if day.date else f"{'_' * 5}/{'_' * 5}"
+        extra = "<br/><i>weekend</i>" if day.weekend else ""
+        label = Paragraph(f"<b>Day {day.number}</b><br/>{when}{extra}", st.cell)
+        plan_rows.append([label, _day_items(ctx, number, week, day)])
+    table = Table(plan_rows, colWidths=[24 * mm, ctx.frame_width - 24 * mm])
+    table.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, FAINT_RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        )
+    )
+    found.append(table)
+    return found
+
+
+def _day_items(ctx: Context, number: int, week: Week, day: plan.Day) -> list[Flowable]:
+    st = ctx.styles
+    items: list[Flowable] = []
+    prefix = f"w{number:02d}-d{day.number}"
+    for topic_id in day.topics:
+        topic = ctx.kb.topic(topic_id)
+        label = f"{number}.{week.topics.index(topic_id) + 1}"
+        text = (
+            f'Read <a href="#{topic_key(number, topic_id)}"><b>{label}</b> {ctx.text.plain(topic.title)}</a>'
+            f'\u2002<font color="#5b6673">{page_ref(topic_key(number, topic_id))}</font>'
+        )
+        items.append(CheckItem(f"{prefix}-read-{topic_id}", ctx.para(text, st.cell), tooltip="read"))
+    for t, task in enumerate(day.tasks, 1):
+        items.append(CheckItem(f"{prefix}-weekend-{t}", ctx.para(ctx.line(task, st.cell.fontSize), st.cell)))
+    if day.review:
+        review = week_key(number, "review")
+        text = f'<a href="#{review}">End-of-week review</a>\u2002{page_ref(review)}'
+        items.append(CheckItem(f"{prefix}-review", ctx.para(text, st.cell), tooltip="review done"))
+    if not items:
+        items.append(
+            CheckItem(f"{prefix}-catch-up", Paragraph("Catch up, or re-read the topic you found hardest", st.cell))
+        )
+    return items
+
+
+def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    st = ctx.styles
+    found: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1),
+    ]
+    for index, topic_id in enumerate(week.topics, 1):
+        found += _topic(ctx, number, index, ctx.kb.topic(topic_id))
+    extra = plan.week_formulas(ctx.kb, week)
+    if extra:
+        found += [CondPageBreak(50 * mm), Paragraph("More formulas this week", st.item)]
+        for formula_id in extra:
+            found.append(_formula_panel(ctx, ctx.kb.formula(formula_id), formula_key(number, formula_id)))
+    return found
+
+
+def _topic(ctx: Context, number: int, index: int, topic: Topic) -> list[Flowable]:
+    st, kb = ctx.styles, ctx.kb
+    area = kb.area(topic.area).title
+    rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=6)
+    head: list[Flowable] = [
+        *([rule] if index > 1 else []),
+        ctx.heading(
+            topic.title, st.topic, key=topic_key(number, topic.id), level=2, contents=False, prefix=f"{number}.{index}"
+        ),
+        Paragraph(f"{ctx.text.plain(area)} · {TIERS[topic.tier]}", st.muted),
+        Spacer(1, 3),
+    ]
+    summary = ctx.blocks(topic.summary)
+    found: list[Flowable] = [CondPageBreak(40 * mm), KeepTogether(head + summary[:1]), *summary[1:]]
+    if topic.key_points:
+        points = [ctx.para(ctx.line(p), st.body) for p in topic.key_points]
+        found += [KeepTogether([Paragraph("Key points", st.label), ctx.text.bullets(points)])]
+    for formula_id in topic.formulas:
+        found.append(_formula_panel(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
+    checks = plan.self_checks(topic)
+    if checks:
+        questions: list[Flowable] = [Paragraph("Self-check", st.label)]
+        for i, check in enumerate(checks):
+            label = question_label(number, index, i)
+            target = answer_key(number, topic.id, i)
+            lead = f"<i>{ctx.text.plain(check.lead)}</i> " if check.lead else ""
+            text = (
+                f'{anchor(question_key(number, topic.id, i))}<a href="#{target}"><b>{label}</b></a>\u2002'
+                f"{lead}{ctx.line(check.question)}\u2002"
+                f'<font color="#5b6673" size="8">answer {page_ref(target)}</font>'
+            )
+            questions.append(ctx.para(text, st.hanging))
+        found.append(KeepTogether(questions[:2]))
+        found += questions[2:]
+    if topic.references:
+        refs = ", ".join(_reference_link(ctx, r) for r in topic.references)
+        found.append(ctx.para(f"<b>Further reading:</b> {refs}", st.muted))
+    return found
+
+
+def _reference_link(ctx: Context, reference_id: str) -> str:
+    ref = ctx.kb.reference(reference_id)
+    number = ctx.kb.references.index(ref) + 1
+    first = ref.authors.split(",")[0].strip()
+    return f'<a href="#{reference_key(reference_id)}">[{number}] {ctx.text.plain(first)} {ref.year}</a>'
+
+
+def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
+    """Return a shaded panel: name, the typeset formula, meaning, symbol legend and worked example."""
+    st = ctx.styles
+    inner = ctx.frame_width - 16
+    legend_rows = [
+        [ctx.para(ctx.text.math(s.symbol), st.cell), ctx.para(ctx.line(s.meaning, st.cell.fontSize), st.cell)]
+        for s in formula.symbols
+    ]
+    legend = Table(legend_rows, colWidths=[inner * 0.24, inner * 0.76])
+    legend.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, FAINT_RULE),
+        )
+    )
+    parts: list[Flowable] = [
+        ctx.para(f"{anchor(key)}<b>{ctx.text.plain(formula.name)}</b>", st.body),
+        DisplayFormula(formula.latex, MATH_SIZE, space=5),
+        *ctx.blocks(formula.meaning),
+        Paragraph("Symbols", st.label),
+        legend,
+        Paragraph("Worked example", st.label),
+        *ctx.blocks(formula.example),
+    ]
+    if formula.references:
+        refs = ", ".join(_reference_link(ctx, r) for r in formula.references)
+        parts.append(ctx.para(f"Source: {refs}", st.muted))
+    panel = Table([[parts]], colWidths=[ctx.frame_width])
+    panel.setStyle(
+        table_style(
+            ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+            ("LINEBEFORE", (0, 0), (0, -1), 2, ACCENT),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        )
+    )
+    panel.spaceBefore = 6
+    panel.spaceAfter = 6
+    return panel
+
+
+def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    st = ctx.styles
+    found: list[Flowable] = [
+        CondPageBreak(80 * mm),
+        ctx.heading("Debugging drills", st.section, key=week_key(number, "drills"), level=1),
+        Paragraph(
+            "Read the scenario, tick the layer you think failed, and write why and the smallest fix. "
+            "Then check the answer key.",
+            st.body,
+        ),
+    ]
+    for index, drill_id in enumerate(week.drills, 1):
+        found += _drill(ctx, number, index, ctx.kb.drill(drill_id))
+    return found
+
+
+def _drill(ctx: Context, number: int, index: int, drill: Drill) -> list[Flowable]:
+    st = ctx.styles
+    topic = ctx.kb.topic(drill.topic)
+    target = drill_answer_key(number, drill.id)
+    about = f"Topic: {ctx.text.plain(topic.title)}"
+    if drill.topic in ctx.roadmap.weeks[number - 1].topics:
+        about += f" ({page_ref(topic_key(number, drill.topic))})"
+    scenario = Table([[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width])
+    scenario.setStyle(
+        table_style(
+            ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        )
+    )
+    block: list[Flowable] = [
+        ctx.heading(
+            drill.title,
+            st.item,
+            key=drill_key(number, drill.id),
+            level=2,
+            contents=False,
+            prefix=f"Drill {number}.{index}",
+        ),
+        ctx.para(about, st.muted),
+        Spacer(1, 3),
+        scenario,
+        Spacer(1, 4),
+        ctx.para(f"<b>{ctx.line(drill.question)}</b>", st.body),
+    ]
+    for choice in drill.shown_choices:
+        letter = drill.letter(choice)
+        text = ctx.para(f"<b>{letter}</b>\u2002{ctx.line(choice.text)}", st.body)
+        block.append(CheckItem(f"w{number:02d}-drill-{drill.id}-{choice.key}", text, tooltip=f"choice {letter}"))
+    work: list[Flowable] = [
+        Paragraph("Why, and the smallest fix", st.label),
+        RuledLines(4),
+        Spacer(1, 4),
+        ctx.para(f'<a href="#{target}">Check your answer</a> → answer key, {page_ref(target)}', st.muted),
+    ]
+    return [CondPageBreak(70 * mm), KeepTogether(block), KeepTogether(work), Spacer(1, 8)]
+
+
+def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    st = ctx.styles
+    proof = week.proof
+    found: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        ctx.heading("Proof artifact", st.section, key=week_key(number, "proof"), level=1),
+        Paragraph(ctx.text.plain(proof.title), st.item),
+        *ctx.blocks(proof.description),
+        Paragraph("Checklist", st.label),
+    ]
+    for i, item in enumerate(proof.checklist, 1):
+        found.append(CheckItem(f"w{number:02d}-proof-{i}", ctx.para(ctx.line(item), st.body), tooltip="done"))
+    found += [
+        Spacer(1, 4),
+        Paragraph(f"Where it lives (file, link or notebook page): {'_' * 40}", st.muted),
+    ]
+    return [KeepTogether(found[:4]), *found[4:]]
+
+
+def _notes(ctx: Context, number: int) -> list[Flowable]:
+    # The heading may not keep with the lines (they take whatever the page has left), so the page break
+    # condition reserves room for both.
+    least = 8
+    return [
+        CondPageBreak(least * LINE + 30),
+        ctx.heading("Notes", loose(ctx.styles.section), key=week_key(number, "notes"), level=1),
+        FillLines(least=least, spacing=LINE),
+    ]
+
+
+def _review(ctx: Context, number: int, week: Week) -> list[Flowable]:
+    st = ctx.styles
+    found: list[Flowable] = [
+        CondPageBreak(120 * mm),
+        ctx.heading("End-of-week review", st.section, key=week_key(number, "review"), level=1),
+        Paragraph(
+            "Fill this in at the end of the week, before you start the next one. Be specific: name the topic, "
+            "the formula or the drill.",
+            st.body,
+        ),
+    ]
+    prompts = (
+        ("What clicked this week?", 5),
+        ("What do I need to revisit, and when?", 5),
+        ("Which self-check or drill did I get wrong, and why?", 4),
+        ("One question I still have", 3),
+    )
+    for prompt, lines in prompts:
+        found.append(KeepTogether([Paragraph(prompt, st.label), RuledLines(lines)]))
+    found.append(Paragraph("Before moving on", st.label))
+    done = (
+        "Goals above reached, or moved to next week's plan",
+        "This week's cards studied in a filtered deck (search on the week's first page)",
+        "Drill answers checked against the answer key",
+        f"Proof artifact finished: {ctx.text.plain(week.proof.title)}",
+    )
+    for i, text in enumerate(done, 1):
+        found.append(CheckItem(f"w{number:02d}-review-{i}", Paragraph(text, st.body), tooltip="done"))
+    return found

@@ -1,0 +1,455 @@
+"""The PDF workbook, read back as a learner's PDF viewer and a printer would read it (pypdf, pikepdf)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import Destination, IndirectObject
+
+from prepexport import markup
+from prepexport.load import load_file
+from prepexport.model import Kind, KnowledgeBase, Roadmap
+from prepexport.workbook import WorkbookReport, build_workbook, fonts, plan
+from prepexport.workbook.document import WorkbookDocument
+from prepexport.workbook.formulas import DisplayFormula, render
+from prepexport.workbook.inline_math import to_markup
+
+FIXTURE = Path(__file__).parent / "fixtures" / "workbook" / "course.yaml"
+DEFAULT_SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
+START = datetime.date(2026, 3, 4)  # a Wednesday, so the real weekend falls on days 4 and 5
+A4 = (595.28, 841.89)
+LETTER = (612.0, 792.0)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """One bookmark: its depth, title, 1-based page and how far from the page bottom it points."""
+
+    level: int
+    title: str
+    page: int
+    top: float
+
+
+@dataclass(frozen=True)
+class Built:
+    """A workbook built for the tests, opened with pypdf."""
+
+    kb: KnowledgeBase
+    roadmap: Roadmap
+    report: WorkbookReport
+    reader: PdfReader
+    texts: list[str]  # whitespace-normalised text per page, index 0 = page 1
+    outline: list[Outline]
+
+    @property
+    def path(self) -> Path:
+        return self.report.path
+
+    def page_of(self, title: str) -> int:
+        """Return the page a bookmark points at."""
+        return next(o.page for o in self.outline if o.title == title)
+
+    def links(self, page: int) -> list[int]:
+        """Return the pages that the links on a page go to."""
+        found = []
+        for annot in self.reader.pages[page - 1].get("/Annots", []):
+            annot = annot.get_object()
+            if annot["/Subtype"] == "/Link" and "/Dest" in annot:
+                found.append(self._page_number(annot["/Dest"][0]))
+        return found
+
+    def _page_number(self, ref: IndirectObject) -> int:
+        return next(i for i, p in enumerate(self.reader.pages, 1) if p.indirect_reference == ref)
+
+
+def flat(text: str) -> str:
+    """Collapse every run of whitespace (including the en and no-break spaces used in layout) to one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def open_built(kb: KnowledgeBase, roadmap: Roadmap, report: WorkbookReport) -> Built:
+    reader = PdfReader(report.path)
+    texts = [flat(page.extract_text()) for page in reader.pages]
+    outline: list[Outline] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                assert isinstance(item, Destination) and item.title is not None and item.top is not None
+                page = reader.get_destination_page_number(item)
+                assert page is not None
+                outline.append(Outline(level, item.title, page + 1, float(item.top)))
+
+    walk(reader.outline, 0)
+    return Built(kb, roadmap, report, reader, texts, outline)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_file(FIXTURE).kb
+
+
+@pytest.fixture(scope="module")
+def sprint(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The 2-week plan on A4, without dates."""
+    roadmap = kb.roadmap_for(2)
+    out = tmp_path_factory.mktemp("sprint") / "fixture-2-weeks.pdf"
+    return open_built(kb, roadmap, build_workbook(kb, roadmap, out, paper="a4", start=None))
+
+
+@pytest.fixture(scope="module")
+def steady(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The 3-week plan on US Letter, starting on a Wednesday."""
+    roadmap = kb.roadmap_for(3)
+    out = tmp_path_factory.mktemp("steady") / "fixture-3-weeks.pdf"
+    return open_built(kb, roadmap, build_workbook(kb, roadmap, out, paper="letter", start=START))
+
+
+@pytest.fixture(params=["sprint", "steady"])
+def built(request: pytest.FixtureRequest) -> Built:
+    value: Built = request.getfixturevalue(request.param)
+    return value
+
+
+def expected_chapters(kb: KnowledgeBase, roadmap: Roadmap) -> list[str]:
+    """Return the bookmarks of levels 0 and 1 a reader should find, in order."""
+    titles = ["How to use this workbook", "Contents", "Plan overview"]
+    for number, week in enumerate(roadmap.weeks, 1):
+        titles += [f"Week {number} {week.focus}", "Plan and checklist", "Topics"]
+        titles += ["Debugging drills"] if week.drills else []
+        titles += ["Proof artifact", "Notes", "End-of-week review"]
+    titles += ["Formula sheet", "Misconceptions", "System-design worksheets"]
+    titles += [f"{f.name} worksheet" for f in kb.frameworks if f.kind == "design"]
+    titles += ["Behavioural story worksheet"] + [f.name for f in kb.frameworks if f.kind == "story"]
+    titles += ["Answer key"] + [f"Week {n} answers" for n in range(1, len(roadmap.weeks) + 1)]
+    return [*titles, "References"]
+
+
+def test_report_names_the_file_its_pages_and_paper(sprint: Built, steady: Built) -> None:
+    assert sprint.report.lines() == [f"wrote {sprint.path}: {len(sprint.reader.pages)} pages (A4)"]
+    assert steady.report.lines() == [f"wrote {steady.path}: {len(steady.reader.pages)} pages (US Letter)"]
+
+
+def test_every_page_has_the_paper_size(sprint: Built, steady: Built) -> None:
+    for workbook, (width, height) in ((sprint, A4), (steady, LETTER)):
+        for page in workbook.reader.pages:
+            assert float(page.mediabox.width) == pytest.approx(width, abs=0.01)
+            assert float(page.mediabox.height) == pytest.approx(height, abs=0.01)
+
+
+def test_every_week_and_section_is_bookmarked_in_order_and_in_the_text(built: Built) -> None:
+    top = [o for o in built.outline if o.level <= 1]
+    assert [o.title for o in top] == expected_chapters(built.kb, built.roadmap)
+    assert [o.page for o in top] == sorted(o.page for o in top)
+    for entry in built.outline:
+        assert flat(entry.title) in built.texts[entry.page - 1], entry
+
+
+def test_every_topic_and_drill_of_a_week_is_bookmarked_under_it(built: Built) -> None:
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        start = built.page_of(f"Week {number} {week.focus}")
+        titles = [o.title for o in built.outline if o.level == 2 and o.page >= start]
+        for index, topic_id in enumerate(week.topics, 1):
+            assert f"{number}.{index} {built.kb.topic(topic_id).title}" in titles
+        for index, drill_id in enumerate(week.drills, 1):
+            assert f"Drill {number}.{index} {built.kb.drill(drill_id).title}" in titles
+
+
+def contents_lines(reader: PdfReader, page: int) -> list[tuple[str, int]]:
+    """Read the contents lines of a page as (title, printed page number), using text positions."""
+    rows: dict[int, list[tuple[float, str]]] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: object) -> None:
+        if text.strip():
+            rows.setdefault(round(tm[5] + cm[5]), []).append((tm[4] + cm[4], text))
+
+    reader.pages[page - 1].extract_text(visitor_text=visit)
+    found = []
+    for _, parts in sorted(rows.items(), reverse=True):
+        line = flat(" ".join(text for _, text in sorted(parts)))
+        match = re.fullmatch(r"(.+?)[ .]* (\d+)", line)
+        if match and "." in line:
+            found.append((match.group(1), int(match.group(2))))
+    return found
+
+
+def test_contents_page_numbers_match_the_pages(built: Built) -> None:
+    first = built.page_of("Contents")
+    last = built.page_of("Plan overview") - 1
+    lines = [line for page in range(first, last + 1) for line in contents_lines(built.reader, page)]
+    listed = [(o.title, o.page) for o in built.outline if o.level <= 1 and o.title != "Contents"]
+    assert lines == listed
+    linked = {target for page in range(first, last + 1) for target in built.links(page)}
+    assert {page for _, page in listed} <= linked
+
+
+def test_each_drill_links_to_its_answer_and_back(built: Built) -> None:
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        for index, drill_id in enumerate(week.drills, 1):
+            drill = built.kb.drill(drill_id)
+            exercise = built.page_of(f"Drill {number}.{index} {drill.title}")
+            right = drill.letter(drill.right)
+            words = drill.right.text.split("\\(")[0]  # the right choice's words up to any math
+            assert flat(f"{right} {words}") in built.texts[exercise - 1]
+            heading = f"Drill {number}.{index} · {drill.title}"
+            answers = [p for p in built.links(exercise) if heading in built.texts[p - 1]]
+            assert answers, f"no link from the drill on page {exercise} to its answer"
+            answer = answers[0]
+            assert f"Answer: {right}" in built.texts[answer - 1]
+            assert exercise in built.links(answer)
+
+
+def test_each_self_check_question_links_to_its_answer_and_back(built: Built) -> None:
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        for index, topic_id in enumerate(week.topics, 1):
+            topic = built.kb.topic(topic_id)
+            question_page = built.page_of(f"{number}.{index} {topic.title}")
+            for i, check in enumerate(plan.self_checks(topic)):
+                label = f"{number}.{index}{'abc'[i]}"
+                pages = [p for p in range(question_page, question_page + 3) if label in built.texts[p - 1]]
+                asked = pages[0]
+                words = flat(check.answer.split("\\(")[0]).replace("*", "")  # the answer's words up to any math
+                answered = [p for p in built.links(asked) if p > asked and f"{label} {words}" in built.texts[p - 1]]
+                assert answered, f"question {label} has no link to its answer"
+                assert asked in built.links(answered[0])
+
+
+def test_only_the_first_three_cards_of_a_topic_become_questions(sprint: Built) -> None:
+    text = " ".join(sprint.texts)
+    assert "Why are attention scores divided by" in text
+    assert "This fourth card is not a self-check question" not in text
+    assert "scores are divided by __________ (a power of two)" in text  # a cloze becomes a blank with its hint
+
+
+def test_checkboxes_are_form_fields_for_every_task(built: Built) -> None:
+    fields_ = built.reader.get_fields() or {}
+    assert all(field["/FT"] == "/Btn" for field in fields_.values())
+    daily = built.roadmap.rhythm.daily
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        names = [name for name in fields_ if name.startswith(f"w{number:02d}-")]
+        assert len([n for n in names if "-goal-" in n]) == len(week.goals)
+        assert len([n for n in names if "-routine-" in n]) == 7 * len(daily)
+        assert len([n for n in names if "-read-" in n]) == len(week.topics)
+        assert len([n for n in names if "-proof-" in n]) == len(week.proof.checklist)
+        for drill_id in week.drills:
+            choices = built.kb.drill(drill_id).choices
+            assert len([n for n in names if f"-drill-{drill_id}-" in n]) == len(choices)
+    widgets = [
+        annot.get_object()["/T"]
+        for page in built.reader.pages
+        for annot in page.get("/Annots", [])
+        if annot.get_object()["/Subtype"] == "/Widget"
+    ]
+    assert sorted(widgets) == sorted(fields_)
+
+
+def all_fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Yield every font used by a page or by a form drawn on it."""
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    seen: set[tuple[int, int]] = set()
+    while pending:
+        resources = pending.pop()
+        if resources is None:
+            continue
+        for font in resources.get("/Font", {}).values():
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                yield font
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.objgen not in seen and xobject.get("/Subtype") == "/Form":
+                seen.add(xobject.objgen)
+                pending.append(xobject.get("/Resources"))
+
+
+def test_fonts_are_embedded_and_the_pdf_is_well_formed(built: Built) -> None:
+    with pikepdf.open(built.path) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        found = list(all_fonts(pdf))
+        assert found
+        for font in found:
+            assert "DejaVu" in str(font.BaseFont), font.BaseFont
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            assert "/FontFile2" in descriptor, f"{font.BaseFont} is not embedded"
+
+
+def test_pages_are_numbered_n_of_m_with_running_headers(built: Built) -> None:
+    total = len(built.texts)
+    for number, text in enumerate(built.texts[1:], 2):
+        assert f"page {number} of {total}" in text
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        page = built.page_of(f"Week {number} {week.focus}")
+        assert f"Week {number} · {week.focus}" in built.texts[page]  # the page after the week opens
+
+
+def test_dates_appear_with_a_start_date(steady: Built) -> None:
+    text = " ".join(steady.texts)
+    assert "Plan dates: 4 Mar – 24 Mar 2026" in steady.texts[0]
+    for number, first in enumerate(["4 Mar – 10 Mar 2026", "11 Mar – 17 Mar 2026", "18 Mar – 24 Mar 2026"], 1):
+        week = steady.roadmap.weeks[number - 1]
+        assert f"Dates: {first}" in steady.texts[steady.page_of(f"Week {number} {week.focus}") - 1]
+        assert first in steady.texts[steady.page_of("Plan overview") - 1]
+    for day in ("Wed 4 Mar", "Sat 7 Mar", "Tue 10 Mar", "Tue 24 Mar"):
+        assert day in text
+
+
+def test_without_a_start_date_dates_are_blank_lines(sprint: Built) -> None:
+    assert not re.search(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ [A-Z][a-z]{2}\b", " ".join(sprint.texts))
+    assert (
+        "Dates: ____________ to ____________" in sprint.texts[sprint.page_of("Week 1 Attention and the KV cache") - 1]
+    )
+
+
+def test_topics_are_spread_over_weekdays_and_weekend_tasks_over_the_weekend(kb: KnowledgeBase) -> None:
+    roadmap = kb.roadmap_for(2)
+    week = roadmap.weeks[0]
+    days = plan.days(roadmap, week, 1, START)
+    assert [d.date for d in days] == [START + datetime.timedelta(days=n) for n in range(7)]
+    weekend = [d for d in days if d.weekend]
+    assert [d.date.weekday() for d in weekend if d.date] == [5, 6]
+    assert [t for d in days for t in d.topics] == list(week.topics)
+    assert all(not d.topics for d in weekend)
+    assert [t for d in weekend for t in d.tasks] == list(roadmap.rhythm.weekend)
+    assert [d.review for d in days] == [False] * 6 + [True]
+
+
+def test_how_to_use_explains_studying_one_week_in_anki(sprint: Built) -> None:
+    text = sprint.texts[sprint.page_of("How to use this workbook") - 1]
+    assert "Tools > Create Filtered Deck" in text
+    assert 'deck:"Workbook Fixture" tag:prep::sprint::week-02' in text
+    for number, week in enumerate(sprint.roadmap.weeks, 1):
+        page = sprint.texts[sprint.page_of(f"Week {number} {week.focus}") - 1]
+        assert f"tag:prep::sprint::week-{number:02d}" in page
+
+
+def test_misconceptions_table_repeats_its_header_when_it_splits(sprint: Built) -> None:
+    first = sprint.page_of("Misconceptions")
+    pages = [p for p in range(first, len(sprint.texts) + 1) if "fix is also a full sentence" in sprint.texts[p - 1]]
+    assert len(pages) >= 2
+    for page in pages:
+        assert "What you see Why it happens What to do" in sprint.texts[page - 1]
+
+
+def test_no_heading_is_stranded_at_the_bottom_of_a_page(built: Built) -> None:
+    # A bookmark points at the top of its heading; at least a few lines of its content must fit below it.
+    bottom = 20 / 25.4 * 72  # the bottom margin
+    for entry in built.outline:
+        if entry.level > 0:
+            assert entry.top - bottom > 50, entry
+
+
+def test_long_formulas_are_scaled_to_the_column(kb: KnowledgeBase) -> None:
+    formula = DisplayFormula(kb.formula("long-loss-formula").latex, 12.5)
+    assert formula.natural_width > 500
+    width, height = formula.wrap(300, 800)
+    assert width == 300
+    assert 290 < formula.drawn_width <= 300
+    assert height > 0
+
+
+def test_inline_math_is_text_where_it_can_be_and_a_drawing_where_not(sprint: Built) -> None:
+    assert to_markup(r"\sqrt{d_k}") == "√<i>d</i><sub><i>k</i></sub>"
+    assert to_markup(r"x_{<t} \le 2") == "<i>x</i><sub>&lt;<i>t</i></sub>\u00a0≤\u00a02"
+    assert to_markup(r"\begin{pmatrix} a \end{pmatrix}") is None
+    matrix = r"\begin{pmatrix} s_{11} & s_{12} \\ s_{21} & s_{22} \end{pmatrix}"
+    assert matrix in sprint.kb.topic("attention").key_points[2]
+    page = next(p for p, text in enumerate(sprint.texts, 1) if "is drawn, not typed" in text)
+    with pikepdf.open(sprint.path) as pdf:
+        forms = [str(name) for name in pdf.pages[page - 1].Resources.get("/XObject", {})]
+    assert any(render(matrix).form in name for name in forms)
+
+
+def test_the_same_source_builds_a_byte_identical_pdf(sprint: Built, tmp_path: Path) -> None:
+    again = build_workbook(sprint.kb, sprint.roadmap, tmp_path / "again.pdf", paper="a4", start=None)
+    assert again.path.read_bytes() == sprint.path.read_bytes()
+
+
+def test_a_failed_build_leaves_the_last_good_file_untouched(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roadmap = kb.roadmap_for(2)
+    out = tmp_path / "book.pdf"
+    build_workbook(kb, roadmap, out, paper="a4", start=None)
+    good = out.read_bytes()
+
+    def fail(self: WorkbookDocument) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(WorkbookDocument, "afterPage", fail)
+    with pytest.raises(RuntimeError):
+        build_workbook(kb, roadmap, out, paper="letter", start=START)
+    assert out.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]
+
+
+def test_a_character_the_fonts_lack_is_reported(kb: KnowledgeBase, tmp_path: Path) -> None:
+    topic = replace(kb.topics[0], summary="Attention, explained with a smile 🙂.")
+    odd = replace(kb, topics=(topic, *kb.topics[1:]))
+    report = build_workbook(odd, odd.roadmap_for(2), tmp_path / "odd.pdf", paper="a4", start=None)
+    assert report.missing_glyphs == ("🙂",)
+    assert report.lines()[1] == "warning: odd.pdf: the fonts have no glyph for 🙂 (U+1F642); they print as boxes"
+
+
+def printed_text(value: object, kind: str = "plain") -> Iterator[tuple[str, str]]:
+    """Yield (text, face group) for every printed string of a model value: math removed, code set apart."""
+    if isinstance(value, str):
+        if kind == "markup":
+            for block in markup.parse(value):
+                lines = [block.spans] if isinstance(block, markup.Paragraph) else []
+                lines += list(block.items) if isinstance(block, markup.ItemList) else []
+                for span in (s for line in lines for s in line):
+                    if span.kind != "math":
+                        yield span.text, "mono" if span.kind == "code" else "sans"
+        elif kind != "latex":
+            yield value, "sans"
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from printed_text(item, kind)
+    elif is_dataclass(value):
+        hints = typing.get_type_hints(type(value), include_extras=True)
+        for field in fields(value):
+            yield from printed_text(getattr(value, field.name), _kind(hints[field.name]) or kind)
+
+
+def _kind(hint: object) -> str | None:
+    """Return the Kind name in a field's annotation (looking inside tuples), if any."""
+    for arg in typing.get_args(hint):
+        if isinstance(arg, Kind):
+            return arg.name
+        inner = _kind(arg)
+        if inner:
+            return inner
+    return None
+
+
+def test_every_character_of_the_default_source_has_a_glyph() -> None:
+    kb = load_file(DEFAULT_SOURCE).kb
+    faces = {"sans": fonts.FACES[:4], "mono": fonts.FACES[4:]}
+    missing: dict[str, set[str]] = {}
+    for text, group in printed_text(kb):
+        for face in faces[group]:
+            for char in fonts.missing(text, face):
+                missing.setdefault(face, set()).add(char)
+    assert missing == {}
+
+
+def test_the_default_course_builds_with_every_glyph(tmp_path: Path) -> None:
+    kb = load_file(DEFAULT_SOURCE).kb
+    roadmap = max(kb.roadmaps, key=lambda r: len(r.weeks))
+    report = build_workbook(kb, roadmap, tmp_path / "default.pdf", paper="letter", start=START)
+    assert report.missing_glyphs == ()
+    reader = PdfReader(report.path)
+    assert report.pages == len(reader.pages)
+    titles = [item.title for item in reader.outline if isinstance(item, Destination)]
+    assert titles[3 : 3 + len(roadmap.weeks)] == [f"Week {n} {w.focus}" for n, w in enumerate(roadmap.weeks, 1)]
