@@ -6,7 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepexport.model import Framework
-from prepexport.workbook import plan
+from prepexport.workbook import fonts, plan
 from prepexport.workbook.context import (
     Context,
     answer_key,
@@ -160,6 +160,9 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
         Paragraph(
             f"<b>Date:</b> {'_' * 14}\u2003<b>Time limit:</b> {'_' * 10}\u2003<b>Interviewer:</b> {'_' * 18}", st.body
         ),
+        CondPageBreak(6 * 19 + 20),
+        Paragraph("The problem in your own words, and the questions you would ask first", loose(st.label)),
+        FillLines(least=6),
     ]
     for number, step in enumerate(framework.steps, 1):
         found += [
@@ -193,7 +196,7 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
         if n:
             found.append(PageBreak())
         steps = len(framework.steps)
-        lines = max(2, min(5, 22 // steps - 1))
+        lines = max(2, min(4, 16 // steps))
         found += [
             ctx.heading(f"{framework.name}", st.section, key=f"worksheet-{framework.id}", level=1),
             *ctx.blocks(framework.summary),
@@ -204,12 +207,21 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
             found.append(
                 KeepTogether(
                     [
-                        ctx.para(f"<b>{ctx.text.plain(step.name)}</b> · {ctx.line(step.goal)}", st.label),
+                        ctx.para(
+                            f'<font name="{fonts.SANS_BOLD}" color="#1f4e79">{ctx.text.plain(step.name)}</font>'
+                            f" · {ctx.line(step.goal)}",
+                            ctx.styles.label_plain,
+                        ),
                         ctx.para(prompts, st.muted),
                         RuledLines(lines, spacing=17),
                     ]
                 )
             )
+        found += [
+            CondPageBreak(2 * 17 + 24),
+            Paragraph("Rehearsals: date, who listened, time taken (aim for two minutes)", loose(st.label)),
+            FillLines(least=2, spacing=17),
+        ]
     return found
 
 

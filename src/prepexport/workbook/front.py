@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -28,20 +29,19 @@ BLANK = "_" * 14
 
 def cover(ctx: Context) -> list[Flowable]:
     """Return the cover page (drawn on the cover template) and switch to the body template after it."""
-    st, meta, roadmap = ctx.styles, ctx.kb.meta, ctx.roadmap
+    st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
+    meta = kb.meta
     weeks = len(roadmap.weeks)
-    found: list[Flowable] = [
-        Spacer(1, 38 * mm),
-        Paragraph(ctx.text.plain(meta.title), st.cover_title),
-    ]
+    found: list[Flowable] = [Spacer(1, 34 * mm), Paragraph(ctx.text.plain(meta.title), st.cover_title)]
     if meta.subtitle:
         found.append(Paragraph(ctx.text.plain(meta.subtitle), st.cover_subtitle))
     found += [
-        Spacer(1, 16 * mm),
-        Paragraph(f"<b>{ctx.text.plain(roadmap.title)}</b> · {weeks}-week workbook", st.cover_text),
-        Spacer(1, 3 * mm),
+        Spacer(1, 14 * mm),
+        Paragraph(f"{ctx.text.plain(roadmap.title)} · workbook", st.cover_plan),
         ctx.para(ctx.line(roadmap.audience, st.cover_text.fontSize), st.cover_text),
-        Spacer(1, 12 * mm),
+        Spacer(1, 4 * mm),
+        Paragraph(_inventory(ctx), st.muted),
+        Spacer(1, 14 * mm),
     ]
     if ctx.start is not None:
         last = ctx.start + datetime.timedelta(weeks=weeks) - datetime.timedelta(days=1)
@@ -52,58 +52,67 @@ def cover(ctx: Context) -> list[Flowable]:
         Paragraph(f"<b>Name:</b> {BLANK * 2}", st.cover_text),
         Spacer(1, 5 * mm),
         Paragraph(when, st.cover_text),
-        Spacer(1, 30 * mm),
-        Paragraph(f"{ctx.text.plain(meta.author)}", st.muted),
+        Spacer(1, 24 * mm),
+    ]
+    if meta.description:
+        found += ctx.blocks(meta.description, st.muted)
+    found += [
+        Spacer(1, 4 * mm),
+        Paragraph(ctx.text.plain(meta.author), st.muted),
         NextPageTemplate("body"),
         PageBreak(),
     ]
     return found
 
 
+def _inventory(ctx: Context) -> str:
+    """Return a one-line count of what the plan holds, for the cover."""
+    kb, roadmap = ctx.kb, ctx.roadmap
+    topics = {t for week in roadmap.weeks for t in week.topics}
+    formulas = {f for week in roadmap.weeks for t in week.topics for f in kb.topic(t).formulas}
+    formulas |= {f for week in roadmap.weeks for f in week.formulas}
+    drills = {d for week in roadmap.weeks for d in week.drills}
+    counts = [(len(roadmap.weeks), "week"), (len(topics), "topic"), (len(formulas), "formula"), (len(drills), "drill")]
+    parts = [f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts if n]
+    return " · ".join([*parts, "answer key"])
+
+
 def how_to_use(ctx: Context) -> list[Flowable]:
-    """Return the chapter on the daily rhythm, the week layout, and studying with the Anki deck."""
+    """Return the one-page guide: the daily rhythm, the week layout, and studying with the Anki deck."""
     st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
     rhythm = roadmap.rhythm
     title = "How to use this workbook"
     example_week = min(2, len(roadmap.weeks))
-    found: list[Flowable] = [ctx.heading(title, st.chapter, key="how-to", level=0, running=title)]
-    if kb.meta.description:
-        found += ctx.blocks(kb.meta.description)
-    found.append(
+    found: list[Flowable] = [
+        ctx.heading(title, st.chapter, key="how-to", level=0, running=title),
         Paragraph(
             f"This workbook walks you through the <b>{ctx.text.plain(roadmap.title)}</b>, one week at a time. "
-            "Print it, keep it on your desk, and work in it with a pen: every week has a checklist, the topics "
-            "to read with questions to test yourself, debugging drills, a proof artifact to produce, room for "
-            "notes and a review.",
+            "Print it, keep it on your desk, and work in it with a pen.",
             st.body,
-        )
-    )
-    found += [Paragraph("The daily rhythm", st.label), *ctx.blocks(rhythm.summary)]
-    found += [Paragraph("Every day", st.label), _bullets(ctx, rhythm.daily)]
-    if rhythm.weekend:
-        found += [Paragraph("At the weekend", st.label), _bullets(ctx, rhythm.weekend)]
-    found += [
+        ),
+        Paragraph("The daily rhythm", st.label),
+        *ctx.blocks(rhythm.summary),
+        _rhythm_table(ctx),
         Paragraph("How a week is laid out", st.label),
         _bullets_plain(
             ctx,
             [
-                "<b>Goals and checklist.</b> The week's goals, a grid for the daily routine, and the topics "
-                "spread over the days. Tick the boxes as you go.",
-                "<b>Topics.</b> For each topic: a summary, the key points, its formulas with a symbol legend and "
-                "a worked example, and self-check questions. Answers are in the answer key at the back; each "
-                "question links to its answer.",
-                "<b>Debugging drills.</b> A failure to diagnose: pick the layer that failed, write your "
-                "reasoning, then check the answer key.",
-                "<b>Proof artifact.</b> Something you make that shows you can do it, with a checklist.",
-                "<b>Notes and end-of-week review.</b> What clicked, and what to revisit next week.",
+                "<b>Goals and checklist:</b> a grid for the daily routine, and the week's topics spread over "
+                "the days with their page numbers.",
+                "<b>Topics:</b> summary, key points, formulas with a symbol legend and a worked example, and "
+                "self-check questions; each question links to its answer in the answer key.",
+                "<b>Debugging drills:</b> tick the layer you think failed, write why and the smallest fix, then "
+                "check the answer key.",
+                "<b>Proof artifact, notes and review:</b> something you make to show you can do it, room to "
+                "write, and what to revisit next week.",
             ],
         ),
         Paragraph("With the Anki deck", st.label),
         Paragraph(
-            f"The Anki deck <b>{ctx.text.plain(kb.meta.deck)}</b> is built from the same source, so its cards "
-            "and this workbook never disagree; the self-check questions here are drawn from its cards. Review "
-            "the cards that are due every day. Every note is tagged with the weeks that cover it, "
-            f'<font face="{MONO}">prep::{roadmap.id}::week-NN</font>, so you can study just one week:',
+            f"The Anki deck <b>{ctx.text.plain(kb.meta.deck)}</b> is built from the same source, and the "
+            "self-check questions here are drawn from its cards. Review the cards that are due every day. Every "
+            f'note is tagged with the weeks that cover it, <font face="{MONO}">prep::{roadmap.id}::week-NN</font>, '
+            "so you can study just one week:",
             st.body,
         ),
         _bullets_plain(
@@ -112,14 +121,12 @@ def how_to_use(ctx: Context) -> list[Flowable]:
                 "In Anki, choose <b>Tools &gt; Create Filtered Deck</b>.",
                 f'Search for <font face="{MONO}">{ctx.text.plain(anki_search(ctx, example_week))}</font> '
                 f"(here, week {example_week}); each week's first page prints its own search.",
-                "Set the order to <b>Order due</b>, build the deck and study it. Next week, change the week "
-                "number in the search and <b>Rebuild</b>.",
-                "A filtered deck only borrows cards: emptying or deleting it sends them back to their home "
-                "decks, with their review history.",
+                "Set the order to <b>Order due</b> and build. Next week, change the week in the search and "
+                "<b>Rebuild</b>. A filtered deck only borrows cards: deleting it sends them home.",
             ],
             numbered=True,
         ),
-        Paragraph("Dates and boxes", st.label),
+        Paragraph("Dates, boxes and links", st.label),
     ]
     if ctx.start is not None:
         last = ctx.start + datetime.timedelta(weeks=len(roadmap.weeks)) - datetime.timedelta(days=1)
@@ -132,12 +139,33 @@ def how_to_use(ctx: Context) -> list[Flowable]:
     found.append(
         Paragraph(
             f"{dated} The boxes print as squares for a pen; in a PDF viewer that fills forms you can also tick "
-            "them on screen and save the file. Links in blue, and every page number in the contents, jump to "
-            "their page.",
+            "them on screen and save the file. On screen, the contents, the bookmarks and every blue page "
+            "number are links.",
             st.body,
         )
     )
     return found
+
+
+def _rhythm_table(ctx: Context) -> Flowable:
+    """Return the daily and weekend routines side by side."""
+    st, rhythm = ctx.styles, ctx.roadmap.rhythm
+    columns = [("Every day", rhythm.daily)] + ([("At the weekend", rhythm.weekend)] if rhythm.weekend else [])
+    head = [Paragraph(name, st.cell_head) for name, _ in columns]
+    body = [[_bullets(ctx, items) for _, items in columns]]
+    width = ctx.frame_width / len(columns)
+    table = Table([head, *body], colWidths=[width] * len(columns))
+    table.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.4, FAINT_RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        )
+    )
+    return table
 
 
 def anki_search(ctx: Context, week: int) -> str:
@@ -145,8 +173,9 @@ def anki_search(ctx: Context, week: int) -> str:
     return f'deck:"{ctx.kb.meta.deck}" tag:{plan.week_tag(ctx.roadmap, week)}'
 
 
-def _bullets(ctx: Context, items: tuple[str, ...]) -> Flowable:
-    return ctx.text.bullets([ctx.para(ctx.line(item), ctx.styles.body) for item in items])
+def _bullets(ctx: Context, items: tuple[str, ...], style: ParagraphStyle | None = None) -> Flowable:
+    style = style or ctx.styles.body
+    return ctx.text.bullets([ctx.para(ctx.line(item, style.fontSize), style) for item in items])
 
 
 def _bullets_plain(ctx: Context, items: list[str], *, numbered: bool = False) -> Flowable:

@@ -45,6 +45,7 @@ class Styles:
     cell: ParagraphStyle
     cell_head: ParagraphStyle
     label: ParagraphStyle
+    label_plain: ParagraphStyle
     chapter: ParagraphStyle
     section: ParagraphStyle
     topic: ParagraphStyle
@@ -52,6 +53,7 @@ class Styles:
     cover_title: ParagraphStyle
     cover_subtitle: ParagraphStyle
     cover_text: ParagraphStyle
+    cover_plan: ParagraphStyle
     contents_title: ParagraphStyle
     hanging: ParagraphStyle
     hanging_muted: ParagraphStyle
@@ -80,6 +82,7 @@ def make_styles() -> Styles:
         cell=_style("cell", fontSize=8.5, leading=11),
         cell_head=_style("cell_head", fontSize=8.5, leading=11, fontName=fonts.SANS_BOLD, textColor=ACCENT),
         label=_style("label", fontName=fonts.SANS_BOLD, textColor=ACCENT, spaceBefore=6, spaceAfter=2, keepWithNext=1),
+        label_plain=_style("label_plain", spaceBefore=8, spaceAfter=1, keepWithNext=1),
         chapter=_style("chapter", fontSize=20, leading=25, spaceAfter=6, **heading),
         section=_style("section", fontSize=13.5, leading=17, spaceBefore=12, spaceAfter=5, **heading),
         topic=_style("topic", fontSize=12, leading=15, spaceBefore=4, spaceAfter=3, **heading),
@@ -87,6 +90,9 @@ def make_styles() -> Styles:
         cover_title=_style("cover_title", fontName=fonts.SANS_BOLD, fontSize=30, leading=36, textColor=ACCENT),
         cover_subtitle=_style("cover_subtitle", fontSize=14, leading=19, textColor=MUTED, spaceBefore=8),
         cover_text=_style("cover_text", fontSize=11, leading=16),
+        cover_plan=_style(
+            "cover_plan", fontName=fonts.SANS_BOLD, fontSize=16, leading=21, textColor=ACCENT, spaceAfter=4
+        ),
         contents_title=_style("contents_title", fontSize=20, leading=25, spaceAfter=10, **heading),
         hanging=_style("hanging", leftIndent=30, firstLineIndent=-30, spaceAfter=3),
         hanging_muted=_style("hanging_muted", fontSize=8.5, leading=11.5, textColor=MUTED, leftIndent=30, spaceAfter=2),

@@ -150,7 +150,7 @@ def _day_items(ctx: Context, number: int, week: Week, day: plan.Day) -> list[Flo
 def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
     found: list[Flowable] = [
-        CondPageBreak(60 * mm),
+        CondPageBreak(45 * mm),
         ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1),
     ]
     for index, topic_id in enumerate(week.topics, 1):
@@ -375,4 +375,6 @@ def _review(ctx: Context, number: int, week: Week) -> list[Flowable]:
     )
     for i, text in enumerate(done, 1):
         found.append(CheckItem(f"w{number:02d}-review-{i}", Paragraph(text, st.body), tooltip="done"))
-    return found
+    last = number == len(ctx.roadmap.weeks)
+    ahead = "After the plan: what I will keep practising" if last else "Next week: what I will do differently"
+    return [*found, CondPageBreak(3 * LINE + 30), Paragraph(ahead, loose(st.label)), FillLines(least=3, spacing=LINE)]
