@@ -362,6 +362,8 @@ def test_inline_math_is_text_where_it_can_be_and_a_drawing_where_not(sprint: Bui
     assert to_markup(r"\sqrt{d_k}") == "√<i>d</i><sub><i>k</i></sub>"
     assert to_markup(r"x_{<t} \le 2") == "<i>x</i><sub>&lt;<i>t</i></sub>\u00a0≤\u00a02"
     assert to_markup(r"\begin{pmatrix} a \end{pmatrix}") is None
+    assert to_markup(r"2 \times 10^{-3} = 524{,}288") == "2\u00a0×\u00a010<super>−3</super>\u00a0=\u00a0524,288"
+    assert to_markup(r"\frac{a + b}{|R|}") == "(<i>a</i>\u00a0+\u00a0<i>b</i>)/|<i>R</i>|"
     matrix = r"\begin{pmatrix} s_{11} & s_{12} \\ s_{21} & s_{22} \end{pmatrix}"
     assert matrix in sprint.kb.topic("attention").key_points[2]
     page = next(p for p, text in enumerate(sprint.texts, 1) if "is drawn, not typed" in text)

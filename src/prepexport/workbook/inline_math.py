@@ -178,6 +178,8 @@ class _Parser:
         token = self.take()
         if token == "{":
             inner = self.atoms("}")
+            if len(inner) == 1 and inner[0].kind == "punct":
+                return [Atom(inner[0].markup, "ord")]  # {,} is a comma without space, as in 524{,}288
             return [Atom(render(inner), "ord", compound=len(inner) > 1)] if inner else []
         if token in ("}", "&") or token == "\\\\":
             raise Unsupported(token)
