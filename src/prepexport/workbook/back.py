@@ -47,7 +47,7 @@ def formula_sheet(ctx: Context) -> list[Flowable]:
             rows.append([[*left, DisplayFormula(formula.latex, MATH_SIZE, space=4)], ""])
         else:
             rows.append([left, shown])
-    table = Table(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1)
+    table = Table(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1, splitInRow=1)
     table.setStyle(
         table_style(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -108,7 +108,7 @@ def misconceptions(ctx: Context) -> list[Flowable]:
             ]
         )
     width = ctx.frame_width
-    table = Table(rows, colWidths=[width * f for f in (0.05, 0.17, 0.26, 0.26, 0.26)], repeatRows=1)
+    table = Table(rows, colWidths=[width * f for f in (0.05, 0.17, 0.26, 0.26, 0.26)], repeatRows=1, splitInRow=1)
     table.setStyle(_grid_style())
     return [
         ctx.heading(title, st.chapter, key="misconceptions", level=0, running=title),

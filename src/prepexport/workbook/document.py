@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -111,7 +112,8 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.setFillColor(MUTED)
         top = height - MARGIN_TOP + 6 * mm
         canvas.drawString(MARGIN_X, top, self.header)
-        canvas.drawRightString(width - MARGIN_X, top, self.running)
+        room = width - 2 * MARGIN_X - stringWidth(self.header, fonts.SANS, 7.5) - 8 * mm
+        canvas.drawRightString(width - MARGIN_X, top, _fit(self.running, room, 7.5))
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN_X, top - 2.5 * mm, width - MARGIN_X, top - 2.5 * mm)
@@ -119,3 +121,12 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.drawString(MARGIN_X, bottom, self.footer)
         canvas.drawRightString(width - MARGIN_X, bottom, f"page {page} of {total}" if total else f"page {page}")
         canvas.restoreState()
+
+
+def _fit(text: str, room: float, size: float) -> str:
+    """Shorten the text with an ellipsis until it fits the room (a running header must not collide)."""
+    if stringWidth(text, fonts.SANS, size) <= room:
+        return text
+    while text and stringWidth(text + "…", fonts.SANS, size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"

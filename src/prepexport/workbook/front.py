@@ -223,7 +223,7 @@ def overview(ctx: Context) -> list[Flowable]:
                 ctx.para(ctx.text.plain(week.proof.title), st.cell),
             ]
         )
-    table = Table(rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1)
+    table = Table(rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1, splitInRow=1)
     table.setStyle(
         table_style(
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -108,7 +108,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
         extra = "<br/><i>weekend</i>" if day.weekend else ""
         label = Paragraph(f"<b>Day {day.number}</b><br/>{when}{extra}", st.cell)
         plan_rows.append([label, _day_items(ctx, number, week, day)])
-    table = Table(plan_rows, colWidths=[24 * mm, ctx.frame_width - 24 * mm])
+    table = Table(plan_rows, colWidths=[24 * mm, ctx.frame_width - 24 * mm], splitInRow=1)
     table.setStyle(
         table_style(
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -240,7 +240,7 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
     if formula.references:
         refs = ", ".join(_reference_link(ctx, r) for r in formula.references)
         parts.append(ctx.para(f"Source: {refs}", st.muted))
-    panel = Table([[parts]], colWidths=[ctx.frame_width])
+    panel = Table([[parts]], colWidths=[ctx.frame_width], splitInRow=1)
     panel.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
@@ -279,7 +279,7 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill) -> list[Flowable
     about = f"Topic: {ctx.text.plain(topic.title)}"
     if drill.topic in ctx.roadmap.weeks[number - 1].topics:
         about += f" ({page_ref(topic_key(number, drill.topic))})"
-    scenario = Table([[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width])
+    scenario = Table([[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width], splitInRow=1)
     scenario.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
