@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
 
 from prepexport.model import Framework
 from prepexport.workbook import fonts, plan
@@ -18,7 +18,7 @@ from prepexport.workbook.context import (
     reference_key,
     topic_key,
 )
-from prepexport.workbook.flowables import FillLines, RuledLines, anchor, page_ref
+from prepexport.workbook.flowables import BreakableTable, FillLines, RuledLines, anchor, page_ref
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, MATH_SIZE, loose, table_style
 
@@ -47,7 +47,7 @@ def formula_sheet(ctx: Context) -> list[Flowable]:
             rows.append([[*left, DisplayFormula(formula.latex, MATH_SIZE, space=4)], ""])
         else:
             rows.append([left, shown])
-    table = Table(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1, splitInRow=1)
+    table = BreakableTable(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1, frame_height=ctx.frame_height)
     table.setStyle(
         table_style(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -108,7 +108,9 @@ def misconceptions(ctx: Context) -> list[Flowable]:
             ]
         )
     width = ctx.frame_width
-    table = Table(rows, colWidths=[width * f for f in (0.05, 0.17, 0.26, 0.26, 0.26)], repeatRows=1, splitInRow=1)
+    table = BreakableTable(
+        rows, colWidths=[width * f for f in (0.05, 0.17, 0.26, 0.26, 0.26)], repeatRows=1, frame_height=ctx.frame_height
+    )
     table.setStyle(_grid_style())
     return [
         ctx.heading(title, st.chapter, key="misconceptions", level=0, running=title),

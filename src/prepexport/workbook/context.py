@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.workbook.flowables import Heading, Ledger, ref_paragraph
-from prepexport.workbook.styles import MARGIN_X, PAPERS, Paper, Styles, make_styles, tall
+from prepexport.workbook.styles import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAPERS, Paper, Styles, make_styles, tall
 from prepexport.workbook.text import TextRenderer
 
 
@@ -31,6 +31,11 @@ class Context:
     def frame_width(self) -> float:
         """Return the width of the text column in points."""
         return float(PAPERS[self.paper][0] - 2 * MARGIN_X)
+
+    @property
+    def frame_height(self) -> float:
+        """Return the height of the text column in points."""
+        return float(PAPERS[self.paper][1] - MARGIN_TOP - MARGIN_BOTTOM)
 
     def para(self, markup: str, style: ParagraphStyle) -> Paragraph:
         """Return a paragraph of rendered markup, resolving page references and making room for drawings."""

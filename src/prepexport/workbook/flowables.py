@@ -4,11 +4,12 @@ fillable checkboxes and ruled writing space."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from reportlab.lib.colors import white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK
 
@@ -260,3 +261,23 @@ def _rules(canv: Canvas, count: int, spacing: float, indent: float, width: float
         y = (count - n - 1) * spacing + 1
         canv.line(indent, y, width, y)
     canv.restoreState()
+
+
+class BreakableTable(Table):  # type: ignore[misc]
+    """A table that breaks inside a row only when the row cannot fit even on an empty page.
+
+    Rows (a formula panel, a long misconception) move to the next page whole when they fit there; reportlab's
+    own splitInRow would break them wherever the page happens to end.
+    """
+
+    def __init__(self, *args: Any, frame_height: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frame_height = frame_height  # 0 for the pieces reportlab splits off, which start a new page
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.splitInRow = 0
+        pieces: list[Flowable] = super().split(availWidth, availHeight)
+        if pieces or availHeight < self.frame_height - 24:
+            return pieces
+        self.splitInRow = 1
+        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]

@@ -20,7 +20,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from prepexport.workbook import plan
 from prepexport.workbook.context import Context, topic_key, week_key
-from prepexport.workbook.flowables import Heading, page_ref
+from prepexport.workbook.flowables import BreakableTable, Heading, page_ref
 from prepexport.workbook.fonts import MONO
 from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, table_style
 
@@ -223,7 +223,9 @@ def overview(ctx: Context) -> list[Flowable]:
                 ctx.para(ctx.text.plain(week.proof.title), st.cell),
             ]
         )
-    table = Table(rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1, splitInRow=1)
+    table = BreakableTable(
+        rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1, frame_height=ctx.frame_height
+    )
     table.setStyle(
         table_style(
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

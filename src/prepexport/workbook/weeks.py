@@ -20,7 +20,7 @@ from prepexport.workbook.context import (
     topic_key,
     week_key,
 )
-from prepexport.workbook.flowables import CheckBox, CheckItem, FillLines, RuledLines, anchor, page_ref
+from prepexport.workbook.flowables import BreakableTable, CheckBox, CheckItem, FillLines, RuledLines, anchor, page_ref
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.front import anki_search
 from prepexport.workbook.styles import (
@@ -108,7 +108,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
         extra = "<br/><i>weekend</i>" if day.weekend else ""
         label = Paragraph(f"<b>Day {day.number}</b><br/>{when}{extra}", st.cell)
         plan_rows.append([label, _day_items(ctx, number, week, day)])
-    table = Table(plan_rows, colWidths=[24 * mm, ctx.frame_width - 24 * mm], splitInRow=1)
+    table = BreakableTable(plan_rows, colWidths=[24 * mm, ctx.frame_width - 24 * mm], frame_height=ctx.frame_height)
     table.setStyle(
         table_style(
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -153,8 +153,9 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
         CondPageBreak(45 * mm),
         ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1),
     ]
+    shown: set[str] = set()  # formulas already explained this week
     for index, topic_id in enumerate(week.topics, 1):
-        found += _topic(ctx, number, index, ctx.kb.topic(topic_id))
+        found += _topic(ctx, number, index, ctx.kb.topic(topic_id), shown)
     extra = plan.week_formulas(ctx.kb, week)
     if extra:
         found += [CondPageBreak(50 * mm), Paragraph("More formulas this week", st.item)]
@@ -163,7 +164,7 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     return found
 
 
-def _topic(ctx: Context, number: int, index: int, topic: Topic) -> list[Flowable]:
+def _topic(ctx: Context, number: int, index: int, topic: Topic, shown: set[str]) -> list[Flowable]:
     st, kb = ctx.styles, ctx.kb
     area = kb.area(topic.area).title
     rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=6)
@@ -181,7 +182,11 @@ def _topic(ctx: Context, number: int, index: int, topic: Topic) -> list[Flowable
         points = [ctx.para(ctx.line(p), st.body) for p in topic.key_points]
         found += [KeepTogether([Paragraph("Key points", st.label), ctx.text.bullets(points)])]
     for formula_id in topic.formulas:
-        found.append(_formula_panel(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
+        if formula_id in shown:
+            found.append(_formula_reminder(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
+        else:
+            found.append(_formula_panel(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
+            shown.add(formula_id)
     checks = plan.self_checks(topic)
     if checks:
         questions: list[Flowable] = [Paragraph("Self-check", st.label)]
@@ -240,7 +245,7 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
     if formula.references:
         refs = ", ".join(_reference_link(ctx, r) for r in formula.references)
         parts.append(ctx.para(f"Source: {refs}", st.muted))
-    panel = Table([[parts]], colWidths=[ctx.frame_width], splitInRow=1)
+    panel = BreakableTable([[parts]], colWidths=[ctx.frame_width], frame_height=ctx.frame_height)
     panel.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
@@ -254,6 +259,14 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
     panel.spaceBefore = 6
     panel.spaceAfter = 6
     return panel
+
+
+def _formula_reminder(ctx: Context, formula: Formula, key: str) -> Flowable:
+    """Return a formula already explained this week: its name, a link back and the formula alone."""
+    st = ctx.styles
+    where = f'<font size="8">symbols and worked example on {page_ref(key)}</font>'
+    name = f"<b>{ctx.text.plain(formula.name)}</b>\u2002{where}"
+    return KeepTogether([Spacer(1, 4), ctx.para(name, st.body), DisplayFormula(formula.latex, MATH_SIZE, space=3)])
 
 
 def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
@@ -279,7 +292,9 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill) -> list[Flowable
     about = f"Topic: {ctx.text.plain(topic.title)}"
     if drill.topic in ctx.roadmap.weeks[number - 1].topics:
         about += f" ({page_ref(topic_key(number, drill.topic))})"
-    scenario = Table([[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width], splitInRow=1)
+    scenario = BreakableTable(
+        [[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width], frame_height=ctx.frame_height
+    )
     scenario.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
