@@ -272,12 +272,15 @@ class BreakableTable(Table):  # type: ignore[misc]
 
     def __init__(self, *args: Any, frame_height: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.frame_height = frame_height  # 0 for the pieces reportlab splits off, which start a new page
+        self.frame_height = frame_height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self.splitInRow = 0
         pieces: list[Flowable] = super().split(availWidth, availHeight)
-        if pieces or availHeight < self.frame_height - 24:
-            return pieces
-        self.splitInRow = 1
-        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+        if not pieces and availHeight >= self.frame_height - 24:  # at the top of a page, and still too tall
+            self.splitInRow = 1
+            pieces = super().split(availWidth, availHeight)
+        for piece in pieces:
+            if isinstance(piece, BreakableTable):
+                piece.frame_height = self.frame_height  # reportlab makes the pieces without it
+        return pieces
