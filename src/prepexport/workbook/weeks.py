@@ -149,13 +149,12 @@ def _day_items(ctx: Context, number: int, week: Week, day: plan.Day) -> list[Flo
 
 def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
-    found: list[Flowable] = [
-        CondPageBreak(45 * mm),
-        ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1),
-    ]
+    # The section heading travels with its first topic, so it can never end a page on its own.
+    lead: list[Flowable] = [ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1)]
+    found: list[Flowable] = []
     shown: set[str] = set()  # formulas already explained this week
     for index, topic_id in enumerate(week.topics, 1):
-        found += _topic(ctx, number, index, ctx.kb.topic(topic_id), shown)
+        found += _topic(ctx, number, index, ctx.kb.topic(topic_id), shown, lead if index == 1 else [])
     extra = plan.week_formulas(ctx.kb, week)
     if extra:
         found += [CondPageBreak(50 * mm), Paragraph("More formulas this week", st.item)]
@@ -164,11 +163,14 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     return found
 
 
-def _topic(ctx: Context, number: int, index: int, topic: Topic, shown: set[str]) -> list[Flowable]:
+def _topic(
+    ctx: Context, number: int, index: int, topic: Topic, shown: set[str], lead: list[Flowable]
+) -> list[Flowable]:
     st, kb = ctx.styles, ctx.kb
     area = kb.area(topic.area).title
     rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=6)
     head: list[Flowable] = [
+        *lead,
         *([rule] if index > 1 else []),
         ctx.heading(
             topic.title, st.topic, key=topic_key(number, topic.id), level=2, contents=False, prefix=f"{number}.{index}"
@@ -177,7 +179,7 @@ def _topic(ctx: Context, number: int, index: int, topic: Topic, shown: set[str])
         Spacer(1, 3),
     ]
     summary = ctx.blocks(topic.summary)
-    found: list[Flowable] = [CondPageBreak(40 * mm), KeepTogether(head + summary[:1]), *summary[1:]]
+    found: list[Flowable] = [CondPageBreak(40 * mm + 20 * len(lead)), KeepTogether(head + summary[:1]), *summary[1:]]
     if topic.key_points:
         points = [ctx.para(ctx.line(p), st.body) for p in topic.key_points]
         found += [KeepTogether([Paragraph("Key points", st.label), ctx.text.bullets(points)])]
@@ -271,8 +273,7 @@ def _formula_reminder(ctx: Context, formula: Formula, key: str) -> Flowable:
 
 def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
-    found: list[Flowable] = [
-        CondPageBreak(80 * mm),
+    lead: list[Flowable] = [
         ctx.heading("Debugging drills", st.section, key=week_key(number, "drills"), level=1),
         Paragraph(
             "Read the scenario, tick the layer you think failed, and write why and the smallest fix. "
@@ -280,12 +281,13 @@ def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
             st.body,
         ),
     ]
+    found: list[Flowable] = []
     for index, drill_id in enumerate(week.drills, 1):
-        found += _drill(ctx, number, index, ctx.kb.drill(drill_id))
+        found += _drill(ctx, number, index, ctx.kb.drill(drill_id), lead if index == 1 else [])
     return found
 
 
-def _drill(ctx: Context, number: int, index: int, drill: Drill) -> list[Flowable]:
+def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowable]) -> list[Flowable]:
     st = ctx.styles
     topic = ctx.kb.topic(drill.topic)
     target = drill_answer_key(number, drill.id)
@@ -329,7 +331,7 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill) -> list[Flowable
         Spacer(1, 4),
         ctx.para(f'<a href="#{target}">Check your answer</a> → answer key, {page_ref(target)}', st.muted),
     ]
-    return [CondPageBreak(70 * mm), KeepTogether(block), KeepTogether(work), Spacer(1, 8)]
+    return [CondPageBreak(70 * mm + 30 * len(lead)), KeepTogether(lead + block), KeepTogether(work), Spacer(1, 8)]
 
 
 def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
