@@ -195,10 +195,10 @@ def _topic(
         for i, check in enumerate(checks):
             label = question_label(number, index, i)
             target = answer_key(number, topic.id, i)
-            lead = f"<i>{ctx.text.plain(check.lead)}</i> " if check.lead else ""
+            words = f"<i>{ctx.text.plain(check.lead)}</i> " if check.lead else ""
             text = (
                 f'{anchor(question_key(number, topic.id, i))}<a href="#{target}"><b>{label}</b></a>\u2002'
-                f"{lead}{ctx.line(check.question)}\u2002"
+                f"{words}{ctx.line(check.question)}\u2002"
                 f'<font color="#5b6673" size="8">answer {page_ref(target)}</font>'
             )
             questions.append(ctx.para(text, st.hanging))
