@@ -20,7 +20,7 @@ from prepexport.workbook.context import (
 )
 from prepexport.workbook.flowables import BreakableTable, FillLines, RuledLines, anchor, page_ref
 from prepexport.workbook.formulas import DisplayFormula
-from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, MATH_SIZE, loose, table_style
+from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, MATH_SIZE, table_style
 
 
 def formula_sheet(ctx: Context) -> list[Flowable]:
@@ -162,9 +162,10 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
         Paragraph(
             f"<b>Date:</b> {'_' * 14}\u2003<b>Time limit:</b> {'_' * 10}\u2003<b>Interviewer:</b> {'_' * 18}", st.body
         ),
-        CondPageBreak(6 * 19 + 20),
-        Paragraph("The problem in your own words, and the questions you would ask first", loose(st.label)),
-        FillLines(least=6),
+        Spacer(1, 6),
+        FillLines(
+            least=6, title=Paragraph("The problem in your own words, and the questions you would ask first", st.label)
+        ),
     ]
     for number, step in enumerate(framework.steps, 1):
         found += [
@@ -181,11 +182,7 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
         ]
         for prompt in step.prompts:
             found += [KeepTogether([ctx.para(ctx.line(prompt), st.label), RuledLines(4)])]
-        found += [
-            CondPageBreak(5 * 19 + 20),
-            Paragraph("More notes and the diagram", loose(st.label)),
-            FillLines(least=5),
-        ]
+        found += [Spacer(1, 6), FillLines(least=5, title=Paragraph("More notes and the diagram", st.label))]
     return found
 
 
@@ -219,11 +216,8 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
                     ]
                 )
             )
-        found += [
-            CondPageBreak(2 * 17 + 24),
-            Paragraph("Rehearsals: date, who listened, time taken (aim for two minutes)", loose(st.label)),
-            FillLines(least=2, spacing=17),
-        ]
+        rehearsals = Paragraph("Rehearsals: date, who listened, time taken (aim for two minutes)", st.label)
+        found += [Spacer(1, 6), FillLines(least=2, spacing=17, title=rehearsals, optional=True)]
     return found
 
 

@@ -231,24 +231,41 @@ class RuledLines(Flowable):  # type: ignore[misc]
 
 
 class FillLines(Flowable):  # type: ignore[misc]
-    """Ruled lines filling the rest of the page (or the next page, if fewer than `least` lines fit)."""
+    """Ruled lines, under an optional title, filling the rest of the page.
 
-    def __init__(self, least: int = 6, spacing: float = 19.0) -> None:
+    If fewer than `least` lines fit, the block moves to the next page, or, if `optional`, is left out.
+    """
+
+    def __init__(
+        self, least: int = 6, spacing: float = 19.0, *, title: Paragraph | None = None, optional: bool = False
+    ) -> None:
         super().__init__()
         self.least = least
         self.spacing = spacing
+        self.title = title
+        self.optional = optional
         self._count = least
+        self._title_height = 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self._count = max(self.least, int(availHeight // self.spacing))
+        self._title_height = self.title.wrap(availWidth, availHeight)[1] + 4 if self.title else 0.0
+        fits = int((availHeight - self._title_height) // self.spacing)
+        if fits >= self.least:
+            self._count = fits
+        else:
+            self._count = 0 if self.optional else self.least
         self.width = availWidth
-        self.height = self._count * self.spacing
+        self.height = self._title_height + self._count * self.spacing if self._count else 0.0
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         return []
 
     def draw(self) -> None:
+        if not self._count:
+            return
+        if self.title is not None:
+            self.title.drawOn(self.canv, 0, self.height - self._title_height + 4)
         _rules(self.canv, self._count, self.spacing, 0.0, self.width)
 
 

@@ -394,4 +394,5 @@ def _review(ctx: Context, number: int, week: Week) -> list[Flowable]:
         found.append(CheckItem(f"w{number:02d}-review-{i}", Paragraph(text, st.body), tooltip="done"))
     last = number == len(ctx.roadmap.weeks)
     ahead = "After the plan: what I will keep practising" if last else "Next week: what I will do differently"
-    return [*found, CondPageBreak(3 * LINE + 30), Paragraph(ahead, loose(st.label)), FillLines(least=3, spacing=LINE)]
+    title = Paragraph(ahead, st.label)
+    return [*found, Spacer(1, 6), FillLines(least=3, spacing=LINE, title=title, optional=True)]
