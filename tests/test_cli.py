@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,11 @@ def test_version_and_help() -> None:
 def test_format_reference_embeds_the_checked_example() -> None:
     reference = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
     assert f"```yaml\n{EXAMPLE.read_text(encoding='utf-8')}```" in reference
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "prepexport", "check", str(EXAMPLE)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{EXAMPLE}: valid")

@@ -19,7 +19,7 @@ DEFAULT_SOURCE = Path("source/knowledge.yaml")
 DEFAULT_OUT = Path("output")
 
 SOURCE_HELP = "The knowledge-base YAML file (default: source/knowledge.yaml)."
-WEEKS_HELP = "Which roadmap's workbook to write, by its number of weeks (e.g. 4 or 8), or 'all' (default)."
+WEEKS_HELP = "Which roadmap's workbook to write, by its number of weeks (e.g. 4 or 8), or 'all'."
 PAPER_HELP = "Paper size of the workbooks."
 START_HELP = "Date of the first day (YYYY-MM-DD); without it the workbook has blank date lines."
 OUT_HELP = "Folder to write into (default: output/)."
@@ -57,7 +57,7 @@ def check(source: Path | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=OUT_HELP)
 @click.option("--weeks", default="all", show_default=True, metavar="N|all", help=WEEKS_HELP)
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help=PAPER_HELP)
-@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=START_HELP)
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", help=START_HELP)
 def build(
     source: Path | None,
     out_dir: Path | None,
