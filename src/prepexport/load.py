@@ -406,6 +406,12 @@ class _Converter:
                 self._error(node, path, f"no {label} has the id '{value}'{_suggest(value, sorted(known))}")
 
     def _check_semantics(self, kb: KnowledgeBase, root: yaml.MappingNode) -> None:
+        used: dict[int, str] = {}
+        for name, number in dataclasses.asdict(kb.meta.anki).items():
+            if number in used:  # Anki refuses a package in which two note types (or a deck) share an id
+                message = f"{number} is already the id of '{used[number]}'; every Anki id must be different"
+                self._error(_at(root, "meta", "anki", name), f"meta.anki.{name}", message)
+            used.setdefault(number, name)
         for i, drill in enumerate(kb.drills):
             keys = [c.key for c in drill.choices]
             for j, key in enumerate(keys):
