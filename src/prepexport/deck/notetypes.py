@@ -25,7 +25,9 @@ CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Weeks", "Id")
 
 CSS = """\
 /* prepexport: one stylesheet for every note type. Light colours by default, dark under Anki's night mode
-   (.nightMode on desktop and AnkiMobile, .night_mode on AnkiDroid); no JavaScript, no web fonts. */
+   (.nightMode on desktop and AnkiMobile, .night_mode on AnkiDroid); no JavaScript, no web fonts.
+   In night mode the app paints its own dark background over .card's, so panels, code and rules are
+   translucent there: they stay visible on any dark background and never glare. */
 :root {
   --prep-fg: #1c1c1e;
   --prep-bg: #fcfcfa;
@@ -36,17 +38,20 @@ CSS = """\
   --prep-good: #1d6e33;
   --prep-bad: #9e2a2f;
   --prep-code-bg: #ececf0;
+  --prep-thumb: #b8b8c0;
 }
 .nightMode, .night_mode {
   --prep-fg: #e4e4e7;
   --prep-bg: #1d1d20;
-  --prep-muted: #a0a0a8;
-  --prep-rule: #44444b;
-  --prep-panel: #2a2a2f;
+  --prep-muted: #a6a6ae;
+  --prep-rule: rgba(255, 255, 255, 0.2);
+  --prep-panel: rgba(255, 255, 255, 0.07);
   --prep-accent: #8ab4f8;
   --prep-good: #7fd18f;
   --prep-bad: #f28b82;
-  --prep-code-bg: #323238;
+  --prep-code-bg: rgba(255, 255, 255, 0.11);
+  --prep-thumb: rgba(255, 255, 255, 0.3);
+  color-scheme: dark;
 }
 .card {
   font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -69,7 +74,32 @@ CSS = """\
   padding: 0.05em 0.3em;
   overflow-wrap: anywhere;
 }
-.prep .math { overflow-x: auto; overflow-y: hidden; margin: 0.4em 0; }
+/* Wide content (display math, the symbol legend) scrolls sideways inside its own box on a narrow screen,
+   with a thin scrollbar as the hint that there is more; the page itself never scrolls sideways. */
+.prep .math, .prep-display, .prep-scroll {
+  overflow-x: auto;
+  overflow-y: hidden;
+  scrollbar-width: thin;
+  scrollbar-color: var(--prep-thumb) transparent;
+}
+.prep .math::-webkit-scrollbar, .prep-display::-webkit-scrollbar, .prep-scroll::-webkit-scrollbar { height: 6px; }
+.prep .math::-webkit-scrollbar-thumb, .prep-display::-webkit-scrollbar-thumb, .prep-scroll::-webkit-scrollbar-thumb {
+  background: var(--prep-thumb);
+  border-radius: 3px;
+}
+.prep .math::-webkit-scrollbar-track, .prep-display::-webkit-scrollbar-track, .prep-scroll::-webkit-scrollbar-track {
+  background: transparent;
+}
+.prep .math { margin: 0.4em 0; }
+/* MathJax 3 never breaks a line inside inline math; let a long inline formula wrap between its top-level
+   parts, as text wraps between words, rather than run off a phone screen. Each part stays whole, and so
+   does a symbol in the legend. */
+.prep mjx-container[jax="CHTML"]:not([display="true"]) > mjx-math { display: inline; white-space: normal; }
+.prep mjx-container[jax="CHTML"] > mjx-math > * { white-space: nowrap; }
+.prep-legend td:first-child mjx-container[jax="CHTML"] > mjx-math { white-space: nowrap; }
+/* MathJax's hidden copy for screen readers keeps the width of the unwrapped formula; without this it pokes
+   out of a wrapped formula and makes the page (or the legend) scroll sideways for nothing. */
+.prep mjx-assistive-mml { right: 0; }
 .prep-context { font-size: 0.68em; color: var(--prep-muted); line-height: 1.35; margin-bottom: 0.9em; }
 .prep-context .prep-where { font-weight: 600; }
 .prep-tier {
@@ -91,17 +121,24 @@ CSS = """\
   margin: 0.9em 0 0.15em;
 }
 .prep-term { font-size: 1.3em; font-weight: 700; text-align: center; margin: 0.6em 0; }
-.prep-formula { font-size: 1.1em; text-align: center; overflow-x: auto; overflow-y: hidden; margin: 0.6em 0; }
+/* The formula of a Formula card. Not .prep-formula: that is the card's own wrapper (class="prep prep-formula"). */
+.prep-display { font-size: 1.1em; text-align: center; margin: 0.6em 0; }
+.prep-term + .prep-prompt, .prep-display + .prep-prompt { text-align: center; }
 .prep-legend { border-collapse: collapse; margin: 0.2em 0 0.6em; font-size: 0.9em; }
 .prep-legend td { border-top: 1px solid var(--prep-rule); padding: 0.25em 0.6em 0.25em 0; vertical-align: top; }
 .prep-legend td:first-child { white-space: nowrap; }
+.prep-legend td + td { padding-right: 0; }
 .prep-panel { background: var(--prep-panel); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.5em 0; }
+.prep-drill .prep-question { font-weight: 600; margin-top: 0.6em; }
 .prep-choices { list-style-type: upper-alpha; }
+.prep-verdict { font-weight: 600; }
 .prep-right { color: var(--prep-good); font-weight: 700; }
 .prep-wrong { color: var(--prep-bad); font-weight: 700; }
+.prep-others ul { list-style: none; padding-left: 0; }
 .prep-why { font-size: 0.9em; font-style: italic; color: var(--prep-muted); margin: 0.1em 0 0.4em; }
 .prep-extra { font-size: 0.88em; color: var(--prep-muted); margin-top: 0.8em; }
-.prep-refs { font-size: 0.78em; color: var(--prep-muted); }
+.prep-cloze .prep-extra { border-top: 1px solid var(--prep-rule); padding-top: 0.6em; }
+.prep-refs { font-size: 0.78em; color: var(--prep-muted); margin-top: 0.8em; }
 .prep-refs a { color: var(--prep-accent); }
 .prep-source {
   display: flex;
@@ -116,10 +153,11 @@ CSS = """\
 }
 .prep-id { margin-left: auto; }
 .cloze { font-weight: 700; color: var(--prep-accent); }
-hr#answer { border: 0; border-top: 1px solid var(--prep-rule); margin: 0.9em 0; }
+hr#answer { border: 0; border-top: 1px solid var(--prep-rule); background: none; margin: 0.9em 0; }
 @media (max-width: 480px) {
   .card { font-size: 18px; }
   .prep { padding: 0 0.2em 0.8em; }
+  .prep-display { font-size: 0.95em; }
 }
 """
 
@@ -210,8 +248,12 @@ class NoteType:
         return data
 
 
+# The legend scrolls sideways on its own if a symbol is too wide for a phone, like display math.
 _SYMBOLS_AND_EXAMPLE = (
-    _label("Symbols") + "{{Symbols}}" + _label("Worked example") + '<div class="prep-panel">{{Example}}</div>'
+    _label("Symbols")
+    + '<div class="prep-scroll">{{Symbols}}</div>'
+    + _label("Worked example")
+    + '<div class="prep-panel">{{Example}}</div>'
 )
 
 #: The note types, keyed by kind. Template HTML may change (it reaches users on their next import);
@@ -254,10 +296,11 @@ NOTE_TYPES: dict[Kind, NoteType] = {
             Template(
                 "Cloze",
                 _front("cloze", '<div class="prep-question">{{cloze:Text}}</div>'),
-                # The back repeats the text with the deletion revealed, rather than the front side.
+                # The back repeats the text with the deletion revealed, rather than the front side. No
+                # <hr id="answer"> after it: Anki scrolls that to the top, which would hide a long text's answer.
                 '<div class="prep prep-cloze">'
                 + _CONTEXT
-                + '<div class="prep-question">{{cloze:Text}}</div><hr id="answer">'
+                + '<div class="prep-question">{{cloze:Text}}</div>'
                 + _EXTRA
                 + _ID
                 + "</div>",
@@ -277,13 +320,13 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                     '<div class="prep-title">{{Name}}</div><div class="prep-meaning">{{Meaning}}</div>'
                     + _prompt("Write the formula and say what each symbol stands for."),
                 ),
-                _back("formula", '<div class="prep-formula">{{Formula}}</div>' + _SYMBOLS_AND_EXAMPLE + _REFERENCES),
+                _back("formula", '<div class="prep-display">{{Formula}}</div>' + _SYMBOLS_AND_EXAMPLE + _REFERENCES),
             ),
             Template(
                 "Formula to name",
                 _front(
                     "formula",
-                    '<div class="prep-formula">{{Formula}}</div>'
+                    '<div class="prep-display">{{Formula}}</div>'
                     + _prompt("Name this formula, say what it means and what each symbol stands for."),
                 ),
                 _back(
@@ -310,14 +353,14 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                 _back(
                     "drill",
                     _label("Answer")
-                    + '<div class="prep-answer">{{Answer}}</div>'
+                    + '<div class="prep-answer prep-verdict">{{Answer}}</div>'
                     + _label("Why")
                     + "<div>{{Why}}</div>"
                     + _label("Fix")
                     + '<div class="prep-panel">{{Fix}}</div>'
                     + "{{#Others}}"
                     + _label("Why not the others")
-                    + "{{Others}}{{/Others}}",
+                    + '<div class="prep-others">{{Others}}</div>{{/Others}}',
                 ),
             ),
         ),
