@@ -20,7 +20,11 @@ from prepexport.workbook.context import (
 )
 from prepexport.workbook.flowables import BreakableTable, FillLines, RuledLines, anchor, page_ref
 from prepexport.workbook.formulas import DisplayFormula
-from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, MATH_SIZE, table_style
+from prepexport.workbook.styles import (
+    MATH_SIZE,
+    ROW_RULES,
+    header_table_style,
+)
 
 
 def formula_sheet(ctx: Context) -> list[Flowable]:
@@ -49,11 +53,9 @@ def formula_sheet(ctx: Context) -> list[Flowable]:
             rows.append([left, shown])
     table = BreakableTable(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1, frame_height=ctx.frame_height)
     table.setStyle(
-        table_style(
+        header_table_style(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+            ROW_RULES,
             ("TOPPADDING", (0, 0), (-1, -1), 5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
             ("LEFTPADDING", (1, 1), (1, -1), 12),
@@ -121,11 +123,9 @@ def misconceptions(ctx: Context) -> list[Flowable]:
 
 
 def _grid_style() -> TableStyle:
-    return table_style(
+    return header_table_style(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+        ROW_RULES,
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),

@@ -22,7 +22,7 @@ from prepexport.workbook import plan
 from prepexport.workbook.context import Context, topic_key, week_key
 from prepexport.workbook.flowables import BreakableTable, Heading, page_ref
 from prepexport.workbook.fonts import MONO
-from prepexport.workbook.styles import ACCENT, ACCENT_LIGHT, FAINT_RULE, table_style
+from prepexport.workbook.styles import FAINT_RULE, ROW_RULES, header_table_style, table_style
 
 BLANK = "_" * 14
 
@@ -156,10 +156,8 @@ def _rhythm_table(ctx: Context) -> Flowable:
     width = ctx.frame_width / len(columns)
     table = Table([head, *body], colWidths=[width] * len(columns))
     table.setStyle(
-        table_style(
+        header_table_style(
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
             ("LINEBELOW", (0, -1), (-1, -1), 0.4, FAINT_RULE),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -227,11 +225,9 @@ def overview(ctx: Context) -> list[Flowable]:
         rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1, frame_height=ctx.frame_height
     )
     table.setStyle(
-        table_style(
+        header_table_style(
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+            ROW_RULES,
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         )

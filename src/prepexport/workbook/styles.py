@@ -123,6 +123,17 @@ def table_style(*commands: tuple[object, ...]) -> TableStyle:
     return TableStyle([("FONT", (0, 0), (-1, -1), fonts.SANS, BODY_SIZE), *commands])
 
 
+def header_table_style(*commands: tuple[object, ...]) -> TableStyle:
+    """Return a table style with the workbook's header band: a tinted first row ruled off from the body."""
+    return table_style(
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT), *commands
+    )
+
+
+#: A faint rule under every body row of a table with a header band.
+ROW_RULES = ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE)
+
+
 def rgb(color: Color) -> tuple[float, float, float]:
     """Return a colour's RGB components."""
     return (color.red, color.green, color.blue)

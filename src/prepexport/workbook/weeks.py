@@ -25,12 +25,13 @@ from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.front import anki_search
 from prepexport.workbook.styles import (
     ACCENT,
-    ACCENT_LIGHT,
     FAINT_RULE,
     MATH_SIZE,
+    ROW_RULES,
     RULE,
     SHADE,
     centred,
+    header_table_style,
     loose,
     table_style,
 )
@@ -89,14 +90,12 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
         rows.append(row)
     grid = Table(rows, colWidths=[ctx.frame_width - 7 * day_width] + [day_width] * 7, repeatRows=1)
     grid.setStyle(
-        table_style(
+        header_table_style(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (1, 0), (-1, -1), 1),
             ("RIGHTPADDING", (1, 0), (-1, -1), 1),
             ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE),
+            ROW_RULES,
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         )
