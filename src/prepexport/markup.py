@@ -61,6 +61,8 @@ Block = Paragraph | ItemList | DisplayMath
 
 _BULLET = re.compile(r"^\s*[-•]\s+")
 _NUMBER = re.compile(r"^\s*\d+[.)]\s+")
+#: The characters that can start inline markup.
+_SPECIAL = re.compile(r"[\\`*]")
 
 
 def parse(text: str) -> tuple[Block, ...]:
@@ -108,7 +110,16 @@ def parse_inline(text: str, base: int = 0) -> Line:
             spans.append(Span("text", "".join(buf), bold, italic))
             buf.clear()
 
-    while i < len(text):
+    end_of_text = len(text)
+    while i < end_of_text:
+        # Jump to the next character that can start markup; everything before it is plain text.
+        found = _SPECIAL.search(text, i)
+        if found is None:
+            buf.append(text[i:])
+            break
+        if found.start() > i:
+            buf.append(text[i : found.start()])
+        i = found.start()
         c = text[i]
         if text.startswith("\\(", i) or text.startswith("\\[", i):
             close = "\\)" if text[i + 1] == "(" else "\\]"
@@ -182,21 +193,17 @@ def math_of(text: str) -> list[tuple[str, int]]:
 def to_html(text: str) -> str:
     """Render markup as escaped HTML, with math left in Anki's \\( \\) and \\[ \\] delimiters."""
     out: list[str] = []
-    for block in parse(text):
+    blocks = parse(text)
+    for block in blocks:
         if isinstance(block, DisplayMath):
             out.append(f'<div class="math">\\[{html.escape(block.latex, quote=False)}\\]</div>')
         elif isinstance(block, Paragraph):
-            out.append(f"<p>{line_html(block.spans)}</p>" if len(out) or _multi(text) else line_html(block.spans))
+            out.append(f"<p>{line_html(block.spans)}</p>" if len(blocks) > 1 else line_html(block.spans))
         else:
             tag = "ol" if block.numbered else "ul"
             items = "".join(f"<li>{line_html(item)}</li>" for item in block.items)
             out.append(f"<{tag}>{items}</{tag}>")
     return "".join(out)
-
-
-def _multi(text: str) -> bool:
-    """Tell whether the text has more than one block (then every paragraph gets <p>)."""
-    return len(parse(text)) > 1
 
 
 def line_html(spans: Line) -> str:
