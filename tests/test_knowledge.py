@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from prepexport.course.coverage import coverage
 from prepexport.load import Loaded, load_file
 from prepexport.markup import ItemList, parse, plain
 from prepexport.model import BasicCard, ClozeCard, KnowledgeBase, ReversibleCard
@@ -93,8 +94,9 @@ def test_eight_week_plan_splits_the_shared_transformer_focus(kb: KnowledgeBase) 
 
 def test_every_topic_formula_and_drill_is_scheduled_in_every_plan(kb: KnowledgeBase) -> None:
     ids = [t.id for t in kb.topics] + [f.id for f in kb.formulas] + [d.id for d in kb.drills]
+    covering = coverage(kb)
     for item_id in ids:
-        covered = kb.weeks_covering(item_id)
+        covered = covering.weeks(item_id)
         assert set(covered) == {r.id for r in kb.roadmaps}, f"{item_id} is missing from a plan"
 
 

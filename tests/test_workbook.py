@@ -16,9 +16,10 @@ from pypdf import PdfReader
 from pypdf.generic import Destination, IndirectObject
 
 from prepexport import markup
+from prepexport.course import schedule
 from prepexport.load import load_file
 from prepexport.model import Kind, KnowledgeBase, Roadmap
-from prepexport.workbook import WorkbookReport, build_workbook, fonts, plan
+from prepexport.workbook import WorkbookReport, build_workbook, fonts
 from prepexport.workbook.document import WorkbookDocument
 from prepexport.workbook.formulas import DisplayFormula, render
 from prepexport.workbook.inline_math import to_markup
@@ -216,7 +217,7 @@ def test_each_self_check_question_links_to_its_answer_and_back(built: Built) -> 
         for index, topic_id in enumerate(week.topics, 1):
             topic = built.kb.topic(topic_id)
             question_page = built.page_of(f"{number}.{index} {topic.title}")
-            for i, check in enumerate(plan.self_checks(topic)):
+            for i, check in enumerate(schedule.self_checks(topic)):
                 label = f"{number}.{index}{'abc'[i]}"
                 pages = [p for p in range(question_page, question_page + 3) if label in built.texts[p - 1]]
                 asked = pages[0]
@@ -314,7 +315,7 @@ def test_without_a_start_date_dates_are_blank_lines(sprint: Built) -> None:
 def test_topics_are_spread_over_weekdays_and_weekend_tasks_over_the_weekend(kb: KnowledgeBase) -> None:
     roadmap = kb.roadmap_for(2)
     week = roadmap.weeks[0]
-    days = plan.days(roadmap, week, 1, START)
+    days = schedule.days(roadmap, week, 1, START)
     assert [d.date for d in days] == [START + datetime.timedelta(days=n) for n in range(7)]
     weekend = [d for d in days if d.weekend]
     assert [d.date.weekday() for d in weekend if d.date] == [5, 6]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,9 +12,12 @@ from typing import Literal, NoReturn
 import click
 
 from prepexport import __version__
+from prepexport.build import BuildOptions, stamps_path
+from prepexport.build import build as run_build
+from prepexport.course.kinds import CARD_KINDS, card_kind
 from prepexport.errors import PrepexportError, SourceError
 from prepexport.load import Loaded, load_file
-from prepexport.model import BasicCard, ClozeCard, KnowledgeBase, ReversibleCard, Roadmap
+from prepexport.model import KnowledgeBase, Roadmap
 
 DEFAULT_SOURCE = Path("source/knowledge.yaml")
 DEFAULT_OUT = Path("output")
@@ -70,25 +74,22 @@ def build(
     out = out_dir or DEFAULT_OUT
     loaded = _load(path)
     roadmaps = _pick_roadmaps(loaded.kb, weeks)
+    options = BuildOptions(
+        stamps=stamps_path(path),
+        weeks=tuple(len(r.weeks) for r in roadmaps),
+        paper=paper,
+        start=start.date() if start else None,
+        now=_source_date_epoch(),
+    )
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
-    # Import the renderers only here: `check` and `schema` stay fast and need no PDF or Anki machinery.
-    from prepexport.deck import build_deck
-    from prepexport.workbook import build_workbook
-
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        deck = build_deck(loaded.kb, out, stamps_path=stamps_path(path))
-        lines = list(deck.lines())
-        for roadmap in roadmaps:
-            target = out / f"{loaded.kb.meta.id}-{len(roadmap.weeks)}-weeks.pdf"
-            report = build_workbook(loaded.kb, roadmap, target, paper=paper, start=start.date() if start else None)
-            lines.extend(report.lines())
+        report = run_build(loaded.kb, out, options)
     except PrepexportError as exc:
         _fail(str(exc), EXIT_INVALID)
     except OSError as exc:
         _fail(f"{out}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
-    for line in lines:
+    for line in report.lines:
         click.echo(line)
 
 
@@ -100,16 +101,10 @@ def schema() -> None:
     click.echo(schema_text(), nl=False)
 
 
-def stamps_path(source: Path) -> Path:
-    """Return the stamps file kept beside a source file, e.g. knowledge.stamps.json."""
-    return source.with_name(f"{source.stem}.stamps.json")
-
-
 def summary(kb: KnowledgeBase) -> list[str]:
     """Return one line per kind of item with its count."""
-    cards = Counter(type(card) for topic in kb.topics for card in topic.cards)
-    kinds = {BasicCard: "basic", ReversibleCard: "reversible", ClozeCard: "cloze"}
-    card_detail = ", ".join(f"{cards[cls]} {name}" for cls, name in kinds.items())
+    cards = Counter(card_kind(card) for topic in kb.topics for card in topic.cards)
+    card_detail = ", ".join(f"{cards[kind]} {kind}" for kind in CARD_KINDS)
     plans = ", ".join(f"{r.id} ({_count(len(r.weeks), 'week')})" for r in kb.roadmaps) or "none"
     return [
         _count(len(kb.areas), "area"),
@@ -138,6 +133,17 @@ def _pick_roadmaps(kb: KnowledgeBase, weeks: str) -> list[Roadmap]:
         return [kb.roadmap_for(int(weeks))]
     except KeyError:
         _fail(f"--weeks {weeks}: no roadmap has {weeks} weeks (available: {available})", EXIT_USAGE)
+
+
+def _source_date_epoch() -> int | None:
+    """Return SOURCE_DATE_EPOCH, the fixed build time of reproducible builds, if set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        _fail(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}", EXIT_INVALID)
 
 
 def _load(path: Path) -> Loaded:

@@ -21,6 +21,8 @@ import yaml
 from latex2mathml.converter import convert as latex_to_mathml
 
 from prepexport import markup
+from prepexport.course import cloze
+from prepexport.course.coverage import coverage
 from prepexport.errors import Problem, SourceError
 from prepexport.model import (
     CARD_MARKERS,
@@ -42,7 +44,6 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 1_000_000
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CLOZE = re.compile(r"\{\{c(\d+)::")
 _UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
 
 
@@ -363,16 +364,8 @@ class _Converter:
 
     def _check_cloze(self, text: str, node: yaml.MappingNode, path: str) -> None:
         target = next(v for k, v in node.value if k.value == "cloze")
-        if not _CLOZE.search(text):
-            self._error(target, f"{path}.cloze", "a cloze needs at least one deletion like {{c1::answer}}")
-        for match in _CLOZE.finditer(text):
-            if text.find("}}", match.end()) < 0:
-                self._error(
-                    target,
-                    f"{path}.cloze",
-                    f"deletion {{{{c{match.group(1)}:: is never closed with }}}}",
-                    match.start(),
-                )
+        for problem in cloze.parse(text).problems:
+            self._error(target, f"{path}.cloze", problem.message, problem.offset)
 
     def _check_media(self, value: str, node: yaml.Node, path: str) -> bool:
         target = (self.root / value).resolve()
@@ -445,9 +438,10 @@ class _Converter:
             ("formulas", kb.formulas, "formula"),
             ("drills", kb.drills, "drill"),
         )
+        covering = coverage(kb)
         for collection, items, label in checks:
             for i, item in enumerate(items):
-                covered = kb.weeks_covering(item.id)
+                covered = covering.by_id.get(item.id, {})
                 for roadmap in kb.roadmaps:
                     if roadmap.id not in covered:
                         line, column = self._locate(_at(root, collection, i))

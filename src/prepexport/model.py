@@ -340,24 +340,6 @@ class KnowledgeBase:
         """Return the first topic that links this formula."""
         return next((t for t in self.topics if formula_id in t.formulas), None)
 
-    def weeks_covering(self, item_id: str) -> dict[str, tuple[int, ...]]:
-        """Return, per roadmap id, the 1-based weeks that cover this topic, formula or drill.
-
-        A week covers what it lists, and also every formula linked from a topic it lists.
-        """
-        found: dict[str, tuple[int, ...]] = {}
-        for roadmap in self.roadmaps:
-            numbers = tuple(n for n, week in enumerate(roadmap.weeks, 1) if self._covers(week, item_id))
-            if numbers:
-                found[roadmap.id] = numbers
-        return found
-
-    def _covers(self, week: Week, item_id: str) -> bool:
-        """Tell whether a week lists an item, or lists a topic linking it."""
-        if item_id in week.topics or item_id in week.formulas or item_id in week.drills:
-            return True
-        return any(item_id in self.topic(t).formulas for t in week.topics)
-
 
 class _HasId(Protocol):
     @property

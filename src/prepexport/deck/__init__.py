@@ -5,6 +5,6 @@ as recorded in a stamps file beside the source. See docs/anki.md.
 """
 
 from prepexport.deck.build import DeckReport, NoteTypeCount, build_deck
-from prepexport.deck.errors import DeckError, MediaError, StampsError
+from prepexport.deck.errors import DeckError, StampsError
 
-__all__ = ["DeckError", "DeckReport", "MediaError", "NoteTypeCount", "StampsError", "build_deck"]
+__all__ = ["DeckError", "DeckReport", "NoteTypeCount", "StampsError", "build_deck"]

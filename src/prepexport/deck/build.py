@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import html
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prepexport.deck.notes import TAG_ROOT, DeckNote, collect_notes
-from prepexport.deck.notetypes import KINDS, NOTE_TYPES, Kind
+from prepexport.course.kinds import KINDS, Kind
+from prepexport.course.tags import tag_root
+from prepexport.deck.notes import DeckNote, collect_notes
+from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.deck.package import CardRow, DeckRow, NoteRow, Preset, package_bytes
 from prepexport.deck.stamps import (
     NoteStamp,
     NoteTypeStamp,
     StampChanges,
     Stamps,
-    build_time,
     load_stamps,
     restamp_note_type,
     restamp_notes,
     save_stamps,
-    write_atomically,
 )
+from prepexport.files import write_atomically
 from prepexport.markup import to_html
 from prepexport.model import KnowledgeBase
 
@@ -72,11 +74,14 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def build_deck(kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path) -> DeckReport:
-    """Write `<out_dir>/<meta.id>.apkg` and update the stamps file beside the source."""
+def build_deck(kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int | None = None) -> DeckReport:
+    """Write `<out_dir>/<meta.id>.apkg` and update the stamps file beside the source.
+
+    `now` is the mod time given to new and changed notes (seconds since 1970; the current time if None).
+    """
     collected = collect_notes(kb)
     old = load_stamps(stamps_path)
-    now = build_time()
+    now = int(time.time()) if now is None else now
 
     used: list[Kind] = [kind for kind in KINDS if any(n.kind == kind for n in collected.notes)]
     type_stamps: dict[str, NoteTypeStamp] = {}
@@ -132,12 +137,13 @@ def subdeck_id(top_id: int, name: str) -> int:
 
 def _decks(kb: KnowledgeBase, notes: Sequence[DeckNote]) -> list[DeckRow]:
     """Return the top deck, described, and one subdeck per area that has notes."""
+    root = tag_root(kb)
     plans = [
-        f"<li>{html.escape(r.title, quote=False)}: <code>tag:{TAG_ROOT}::{html.escape(r.id)}::week-01</code> "
+        f"<li>{html.escape(r.title, quote=False)}: <code>tag:{root}::{html.escape(r.id)}::week-01</code> "
         f"… <code>week-{len(r.weeks):02d}</code></li>"
         for r in kb.roadmaps
     ]
-    search = f'deck:"{html.escape(kb.meta.deck)}" tag:{TAG_ROOT}::&lt;plan&gt;::week-NN'
+    search = f'deck:"{html.escape(kb.meta.deck)}" tag:{root}::&lt;plan&gt;::week-NN'
     howto = (
         "<p>To study one week of a plan, create a filtered deck (Tools › Create Filtered Deck) with the search "
         f"<code>{search}</code>:</p><ul>{''.join(plans)}</ul>"

@@ -5,19 +5,22 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import assert_never
 
 import genanki
 
+from prepexport.course import cloze
+from prepexport.course.coverage import Coverage, Weeks, coverage
+from prepexport.course.kinds import Kind, card_kind
+from prepexport.course.tags import note_tags, tag_root
 from prepexport.deck.media import MediaCollector, MediaFile
-from prepexport.deck.notetypes import NOTE_TYPES, Kind
+from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.markup import to_html
 from prepexport.model import (
     Area,
     BasicCard,
-    Card,
     ClozeCard,
     Drill,
     Formula,
@@ -28,12 +31,7 @@ from prepexport.model import (
     Topic,
 )
 
-#: Root of every tag the deck adds, e.g. prep::tier::1, prep::area::rag, prep::four-week::week-02.
-TAG_ROOT = "prep"
-
 TIER_NAMES = {1: "core", 2: "common in production", 3: "advanced"}
-
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
 @dataclass(frozen=True)
@@ -68,13 +66,6 @@ class DeckNotes:
     media: tuple[MediaFile, ...]
 
 
-def card_kind(card: Card) -> Kind:
-    """Return the note kind a topic card becomes."""
-    if isinstance(card, BasicCard):
-        return "basic"
-    return "reversible" if isinstance(card, ReversibleCard) else "cloze"
-
-
 def note_guid(kb: KnowledgeBase, kind: Kind, source_id: str) -> str:
     """Return a note's GUID: from the deck id, the note kind and the author's id, never from text or position.
 
@@ -93,43 +84,43 @@ def subdeck_name(kb: KnowledgeBase, area: Area | None) -> str:
 
 
 def collect_notes(kb: KnowledgeBase) -> DeckNotes:
-    """Build every note of the deck (raise MediaError listing every bad image)."""
+    """Build every note of the deck (images were checked when the source was loaded)."""
     media = MediaCollector(kb.root)
-    drafts = list(_drafts(kb, media))
-    media.check()
+    drafts = list(_drafts(kb, media, coverage(kb)))
     positions = _positions(kb, drafts)
     placed = (replace(d, position=positions[d.kind, d.source_id]) for d in drafts)
     notes = tuple(sorted(placed, key=lambda n: (n.position, n.key)))
     return DeckNotes(notes, tuple(media.files[name] for name in sorted(media.files)))
 
 
-def _drafts(kb: KnowledgeBase, media: MediaCollector) -> Iterator[DeckNote]:
+def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iterator[DeckNote]:
     """Yield a note (position not yet set) for every card, formula, drill and misconception, in source order."""
     for topic in kb.topics:
-        weeks = kb.weeks_covering(topic.id)
+        weeks = covered.weeks(topic.id)
         for card in topic.cards:
-            image = media.image_html(card.id, card.image)
-            if isinstance(card, BasicCard):
-                fields = {"Question": to_html(card.question), "Answer": to_html(card.answer)}
-                yield _draft(kb, "basic", card.id, fields | _extra(card.extra, image), topic, weeks)
-            elif isinstance(card, ReversibleCard):
-                fields = {"Term": to_html(card.term), "Meaning": to_html(card.meaning)}
-                yield _draft(kb, "reversible", card.id, fields | _extra(card.extra, image), topic, weeks)
-            elif isinstance(card, ClozeCard):
-                fields = {"Text": to_html(card.cloze)}
-                yield _draft(kb, "cloze", card.id, fields | _extra(card.extra, image), topic, weeks)
+            image = media.image_html(card.image)
+            match card:
+                case BasicCard():
+                    fields = {"Question": to_html(card.question), "Answer": to_html(card.answer)}
+                case ReversibleCard():
+                    fields = {"Term": to_html(card.term), "Meaning": to_html(card.meaning)}
+                case ClozeCard():
+                    fields = {"Text": to_html(cloze.for_anki(card.cloze))}
+                case _:
+                    assert_never(card)
+            yield _draft(kb, card_kind(card), card.id, fields | _extra(card.extra, image), topic, weeks)
     for formula in kb.formulas:
         linked = kb.formula_topic(formula.id)
-        yield _draft(kb, "formula", formula.id, _formula_fields(kb, formula), linked, kb.weeks_covering(formula.id))
+        yield _draft(kb, "formula", formula.id, _formula_fields(kb, formula), linked, covered.weeks(formula.id))
     for drill in kb.drills:
         topic = kb.topic(drill.topic)
         # Per plan: the weeks that list the drill, else the weeks of its topic.
-        weeks = kb.weeks_covering(topic.id) | kb.weeks_covering(drill.id)
+        weeks = covered.weeks(topic.id) | covered.weeks(drill.id)
         yield _draft(kb, "drill", drill.id, _drill_fields(drill), topic, weeks)
     for mistake in kb.misconceptions:
         topic = kb.topic(mistake.topic)
         fields = _misconception_fields(mistake)
-        yield _draft(kb, "misconception", mistake.id, fields, topic, kb.weeks_covering(topic.id))
+        yield _draft(kb, "misconception", mistake.id, fields, topic, covered.weeks(topic.id))
 
 
 def _draft(
@@ -138,7 +129,7 @@ def _draft(
     source_id: str,
     fields: dict[str, str],
     topic: Topic | None,
-    weeks: dict[str, tuple[int, ...]],
+    weeks: Weeks,
 ) -> DeckNote:
     """Add the context fields and tags shared by every note type, and order the fields as the note type does."""
     area = kb.area(topic.area) if topic else None
@@ -153,28 +144,19 @@ def _draft(
     note_type = NOTE_TYPES[kind]
     ordered = tuple(values.get(name, "") for name in note_type.fields)
     if kind == "cloze":
-        ords = tuple(sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(values["Text"]) if int(n) > 0}))
+        ords = tuple(n - 1 for n in cloze.parse(values["Text"]).numbers)
     else:
         ords = tuple(range(len(note_type.templates)))
     guid = note_guid(kb, kind, source_id)
-    return DeckNote(kind, source_id, guid, ordered, _tags(topic, weeks), subdeck_name(kb, area), ords)
+    tags = note_tags(tag_root(kb), topic, weeks)
+    return DeckNote(kind, source_id, guid, ordered, tags, subdeck_name(kb, area), ords)
 
 
 def _extra(extra: str, image: str) -> dict[str, str]:
     return {"Extra": to_html(extra), "Image": image}
 
 
-def _tags(topic: Topic | None, weeks: dict[str, tuple[int, ...]]) -> tuple[str, ...]:
-    """Return hierarchical tags: tier, area, topic and each plan week, so a filtered deck can pick a week."""
-    tags: list[str] = []
-    if topic:
-        tags += [f"{TAG_ROOT}::tier::{topic.tier}", f"{TAG_ROOT}::area::{topic.area}", f"{TAG_ROOT}::topic::{topic.id}"]
-    for roadmap_id, numbers in sorted(weeks.items()):
-        tags += [f"{TAG_ROOT}::{roadmap_id}::week-{n:02d}" for n in numbers]
-    return tuple(sorted(tags))
-
-
-def _weeks_html(kb: KnowledgeBase, weeks: dict[str, tuple[int, ...]]) -> str:
+def _weeks_html(kb: KnowledgeBase, weeks: Weeks) -> str:
     """Say which week of each plan covers the note, e.g. `4-week track: week 1 · 8-week track: weeks 2, 5`."""
     parts = []
     for roadmap in kb.roadmaps:

@@ -11,14 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import genanki
 
-Kind = Literal["basic", "reversible", "cloze", "formula", "drill", "misconception"]
-
-#: Every note kind, in the order the build report lists them.
-KINDS: tuple[Kind, ...] = ("basic", "reversible", "cloze", "formula", "drill", "misconception")
+from prepexport.course.kinds import Kind
 
 #: Fields every note type ends with: where the note sits in the course, and its source id.
 CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Weeks", "Id")

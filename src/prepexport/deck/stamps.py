@@ -9,15 +9,13 @@ same way, from a hash of their templates and CSS.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prepexport.deck.errors import DeckError, StampsError
+from prepexport.deck.errors import StampsError
+from prepexport.files import write_atomically
 
 FORMAT = 1
 
@@ -56,17 +54,6 @@ class StampChanges:
     new: int = 0
     changed: int = 0
     removed: int = 0
-
-
-def build_time() -> int:
-    """Return the mod time for new and changed content: SOURCE_DATE_EPOCH when set, else now."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return int(time.time())
-    try:
-        return int(value)
-    except ValueError:
-        raise DeckError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}") from None
 
 
 def load_stamps(path: Path) -> Stamps:
@@ -158,19 +145,3 @@ def save_stamps(path: Path, stamps: Stamps) -> None:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
     write_atomically(path, text.encode())
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling and os.replace, so a failure never leaves it half written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temp, 0o644)  # mkstemp makes owner-only files; outputs are meant to be shared
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.platypus import Flowable, KeepTogether, PageBreak
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from prepexport.files import replacing
 from prepexport.markup import plain
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.workbook import back, fonts, front, weeks
@@ -51,12 +51,9 @@ def build_workbook(
     fonts.register()
     ctx = Context(kb, roadmap, start, paper)
     story = build_story(ctx)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    # A temporary name in the same folder, so os.replace is atomic; reportlab creates it with the usual mode.
-    temp_name = str(out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp"))
-    try:
+    with replacing(out_path) as temp:
         document = WorkbookDocument(
-            temp_name,
+            str(temp),
             paper=paper,
             ledger=ctx.ledger,
             header=kb.meta.title,
@@ -64,10 +61,6 @@ def build_workbook(
             metadata=_metadata(kb, roadmap),
         )
         document.multiBuild(story, maxPasses=8)
-        os.replace(temp_name, out_path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
     return WorkbookReport(out_path, ctx.ledger.pages, paper, tuple(sorted(ctx.text.missing)))
 
 

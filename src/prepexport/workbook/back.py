@@ -5,8 +5,9 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
 
+from prepexport.course import schedule
 from prepexport.model import Framework
-from prepexport.workbook import fonts, plan
+from prepexport.workbook import fonts
 from prepexport.workbook.context import (
     Context,
     answer_key,
@@ -81,7 +82,7 @@ def first_weeks(ctx: Context) -> dict[str, int]:
         for topic_id in week.topics:
             for formula_id in ctx.kb.topic(topic_id).formulas:
                 found.setdefault(formula_id, number)
-        for formula_id in plan.week_formulas(ctx.kb, week):
+        for formula_id in schedule.week_formulas(ctx.kb, week):
             found.setdefault(formula_id, number)
     return found
 
@@ -233,7 +234,7 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
         ]
         for index, topic_id in enumerate(week.topics, 1):
             topic = kb.topic(topic_id)
-            checks = plan.self_checks(topic)
+            checks = schedule.self_checks(topic)
             if not checks:
                 continue
             entries: list[Flowable] = [Paragraph(f"{number}.{index} {ctx.text.plain(topic.title)}", st.label)]

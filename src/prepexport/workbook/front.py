@@ -18,7 +18,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from prepexport.workbook import plan
+from prepexport.course import schedule
 from prepexport.workbook.context import Context, topic_key, week_key
 from prepexport.workbook.flowables import BreakableTable, Heading, page_ref
 from prepexport.workbook.fonts import MONO
@@ -45,7 +45,7 @@ def cover(ctx: Context) -> list[Flowable]:
     ]
     if ctx.start is not None:
         last = ctx.start + datetime.timedelta(weeks=weeks) - datetime.timedelta(days=1)
-        when = f"<b>Plan dates:</b> {plan.format_range(ctx.start, last)}"
+        when = f"<b>Plan dates:</b> {schedule.format_range(ctx.start, last)}"
     else:
         when = f"<b>Start date:</b> {BLANK}\u2003<b>End date:</b> {BLANK}"
     found += [
@@ -130,7 +130,7 @@ def how_to_use(ctx: Context) -> list[Flowable]:
     ]
     if ctx.start is not None:
         last = ctx.start + datetime.timedelta(weeks=len(roadmap.weeks)) - datetime.timedelta(days=1)
-        dated = f"This plan runs from {plan.format_day(ctx.start)} to {plan.format_day(last)} {last.year}."
+        dated = f"This plan runs from {schedule.format_day(ctx.start)} to {schedule.format_day(last)} {last.year}."
     else:
         dated = (
             "Write the dates on the blank lines as you start each week, or rebuild the workbook with "
@@ -168,7 +168,7 @@ def _rhythm_table(ctx: Context) -> Flowable:
 
 def anki_search(ctx: Context, week: int) -> str:
     """Return the Anki search that finds one week's cards of this plan in the course's deck."""
-    return f'deck:"{ctx.kb.meta.deck}" tag:{plan.week_tag(ctx.roadmap, week)}'
+    return f'deck:"{ctx.kb.meta.deck}" tag:{schedule.week_tag(ctx.kb, ctx.roadmap, week)}'
 
 
 def _bullets(ctx: Context, items: tuple[str, ...], style: ParagraphStyle | None = None) -> Flowable:
@@ -204,9 +204,9 @@ def overview(ctx: Context) -> list[Flowable]:
     head = [Paragraph(t, st.cell_head) for t in ("Week", "Dates", "Focus", "Key topics", "Proof artifact")]
     rows: list[list[Flowable]] = [head]
     for number, week in enumerate(roadmap.weeks, 1):
-        span = plan.week_range(ctx.start, number)
+        span = schedule.week_range(ctx.start, number)
         dates = span if span else f"{'_' * 9}<br/>to {'_' * 9}"
-        chosen, others = plan.key_topics(kb, week)
+        chosen, others = schedule.key_topics(kb, week)
         topics = "<br/>".join(
             f'•\u00a0<a href="#{topic_key(number, t.id)}">{ctx.text.plain(t.title)}</a>' for t in chosen
         )

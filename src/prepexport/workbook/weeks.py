@@ -6,8 +6,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.flowables import HRFlowable
 
+from prepexport.course import schedule
 from prepexport.model import Drill, Formula, Topic, Week
-from prepexport.workbook import plan
 from prepexport.workbook.context import (
     Context,
     answer_key,
@@ -56,7 +56,7 @@ def week_chapter(ctx: Context, number: int, week: Week) -> list[Flowable]:
 def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
     running = f"Week {number} · {week.focus}"
-    span = plan.week_range(ctx.start, number)
+    span = schedule.week_range(ctx.start, number)
     dates = f"<b>Dates:</b> {span}" if span else f"<b>Dates:</b> {'_' * 12} to {'_' * 12}"
     search = MONO.format(ctx.text.plain(anki_search(ctx, number)).replace(" ", "\u00a0"))
     found: list[Flowable] = [
@@ -73,7 +73,7 @@ def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
 
 def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st, roadmap = ctx.styles, ctx.roadmap
-    days = plan.days(roadmap, week, number, ctx.start)
+    days = schedule.days(roadmap, week, number, ctx.start)
     found: list[Flowable] = [
         ctx.heading("Plan and checklist", st.section, key=week_key(number, "plan"), level=1),
         Paragraph("Every day", st.label),
@@ -81,7 +81,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     day_width = 13.5 * mm
     head: list[Flowable | str] = [Paragraph("Routine", st.cell_head)]
     for day in days:
-        label = plan.format_day(day.date).replace(" ", "<br/>", 1) if day.date else f"Day {day.number}"
+        label = schedule.format_day(day.date).replace(" ", "<br/>", 1) if day.date else f"Day {day.number}"
         head.append(Paragraph(label, centred(st.cell_head)))
     rows: list[list[Flowable | str]] = [head]
     for t, task in enumerate(roadmap.rhythm.daily, 1):
@@ -103,7 +103,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     found += [grid, Spacer(1, 4), Paragraph("Day by day", st.label)]
     plan_rows: list[list[Flowable | str | list[Flowable]]] = []
     for day in days:
-        when = plan.format_day(day.date) if day.date else f"{'_' * 5}/{'_' * 5}"
+        when = schedule.format_day(day.date) if day.date else f"{'_' * 5}/{'_' * 5}"
         extra = "<br/><i>weekend</i>" if day.weekend else ""
         label = Paragraph(f"<b>Day {day.number}</b><br/>{when}{extra}", st.cell)
         plan_rows.append([label, _day_items(ctx, number, week, day)])
@@ -121,7 +121,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     return found
 
 
-def _day_items(ctx: Context, number: int, week: Week, day: plan.Day) -> list[Flowable]:
+def _day_items(ctx: Context, number: int, week: Week, day: schedule.Day) -> list[Flowable]:
     st = ctx.styles
     items: list[Flowable] = []
     prefix = f"w{number:02d}-d{day.number}"
@@ -154,7 +154,7 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     shown: set[str] = set()  # formulas already explained this week
     for index, topic_id in enumerate(week.topics, 1):
         found += _topic(ctx, number, index, ctx.kb.topic(topic_id), shown, lead if index == 1 else [])
-    extra = plan.week_formulas(ctx.kb, week)
+    extra = schedule.week_formulas(ctx.kb, week)
     if extra:
         found += [CondPageBreak(50 * mm), Paragraph("More formulas this week", st.item)]
         for formula_id in extra:
@@ -188,7 +188,7 @@ def _topic(
         else:
             found.append(_formula_panel(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
             shown.add(formula_id)
-    checks = plan.self_checks(topic)
+    checks = schedule.self_checks(topic)
     if checks:
         questions: list[Flowable] = [Paragraph("Self-check", st.label)]
         for i, check in enumerate(checks):

@@ -1,12 +1,13 @@
-"""What goes on which day, the dates, and the self-check questions drawn from cards: no layout here."""
+"""The schedule: what goes on which day, the dates, key topics, and the self-check questions drawn from cards."""
 
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
+from typing import assert_never
 
-from prepexport.model import BasicCard, Card, KnowledgeBase, ReversibleCard, Roadmap, Topic, Week
+from prepexport.course import cloze, tags
+from prepexport.model import BasicCard, Card, ClozeCard, KnowledgeBase, ReversibleCard, Roadmap, Topic, Week
 
 SELF_CHECKS_PER_TOPIC = 3
 KEY_TOPICS = 5
@@ -37,9 +38,9 @@ class SelfCheck:
     extra: str = ""
 
 
-def week_tag(roadmap: Roadmap, number: int) -> str:
+def week_tag(kb: KnowledgeBase, roadmap: Roadmap, number: int) -> str:
     """Return the Anki tag the deck puts on every note of a week, e.g. prep::four-week::week-02."""
-    return f"prep::{roadmap.id}::week-{number:02d}"
+    return tags.week_tag(tags.tag_root(kb), roadmap.id, number)
 
 
 def week_start(start: datetime.date | None, number: int) -> datetime.date | None:
@@ -114,72 +115,13 @@ def self_checks(topic: Topic, limit: int = SELF_CHECKS_PER_TOPIC) -> list[SelfCh
 
 
 def _self_check(card: Card) -> SelfCheck:
-    if isinstance(card, BasicCard):
-        return SelfCheck(card.id, "", card.question, card.answer, card.extra)
-    if isinstance(card, ReversibleCard):
-        return SelfCheck(card.id, "Explain:", card.term, card.meaning, card.extra)
-    question, answers = cloze_blanks(card.cloze)
-    return SelfCheck(card.id, "Fill in the blank:", question, "; ".join(answers), card.extra)
-
-
-_CLOZE_OPEN = re.compile(r"\{\{c\d+::")
-
-
-def cloze_blanks(text: str) -> tuple[str, list[str]]:
-    """Replace each {{cN::answer::hint}} with a blank; return the question and the answers in order.
-
-    A deletion inside math becomes a question mark there, and its answer stays math.
-    """
-    out: list[str] = []
-    answers: list[str] = []
-    pos = 0
-    for match in _CLOZE_OPEN.finditer(text):
-        if match.start() < pos:
-            continue
-        end = _cloze_end(text, match.end())
-        if end < 0:
-            break
-        body = text[match.end() : end]
-        answer, _, hint = body.partition("::")
-        in_math = _in_math(text, match.start())
-        out.append(text[pos : match.start()])
-        if in_math:
-            out.append("?")
-            answers.append(f"\\({answer}\\)")
-        else:
-            out.append("_" * 10 + (f" ({hint})" if hint else ""))
-            answers.append(answer)
-        pos = end + 2
-    out.append(text[pos:])
-    return "".join(out), answers
-
-
-def _cloze_end(text: str, start: int) -> int:
-    """Return the index of the `}}` closing a deletion body, skipping braces that belong to LaTeX."""
-    depth = 0
-    i = start
-    while i < len(text) - 1:
-        if text.startswith("\\(", i) or text.startswith("\\[", i):
-            close = text.find("\\)" if text[i + 1] == "(" else "\\]", i + 2)
-            i = close + 2 if close >= 0 else len(text)
-            continue
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            if depth == 0 and text[i + 1] == "}":
-                return i
-            depth = max(0, depth - 1)
-        i += 1
-    return -1
-
-
-def _in_math(text: str, index: int) -> bool:
-    """Tell whether the index falls inside a \\( \\) or \\[ \\] span."""
-    opened = max(text.rfind("\\(", 0, index), text.rfind("\\[", 0, index))
-    if opened < 0:
-        return False
-    closed = max(text.rfind("\\)", 0, index), text.rfind("\\]", 0, index))
-    return closed < opened
+    match card:
+        case BasicCard():
+            return SelfCheck(card.id, "", card.question, card.answer, card.extra)
+        case ReversibleCard():
+            return SelfCheck(card.id, "Explain:", card.term, card.meaning, card.extra)
+        case ClozeCard():
+            question, answers = cloze.blanks(card.cloze)
+            return SelfCheck(card.id, "Fill in the blank:", question, "; ".join(answers), card.extra)
+        case _:
+            assert_never(card)
