@@ -28,7 +28,7 @@ DEFAULT_SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
 T0, T1 = 1_700_000_000, 1_700_100_000  # two build times, both before any study session in these tests
 
 TOPIC = "Scaled dot-product attention"
-ATTENTION_WEEKS = "Two-week plan: week 1 · Three-week plan: weeks 2, 3"
+ATTENTION_WEEKS = "2-week track: week 1 · 3-week track: weeks 2, 3"
 # Every note of the fixture, in the order the first plan (plan-a) teaches it.
 ROADMAP_ORDER = [
     "attn-scale",
@@ -193,6 +193,7 @@ def test_report_names_the_package_and_counts_per_note_type(built: tuple[Course, 
         "  Debugging drill: 2 notes, 2 cards",
         "  Misconception: 1 note, 1 card",
         "  since the last build: 12 new, 0 changed, 0 removed notes",
+        f"  started a new stamps file {course.stamps}: commit it with the source",
     ]
 
 
@@ -258,8 +259,8 @@ def test_every_card_shows_topic_tier_and_plan_weeks(imported: Collection) -> Non
         f"Topic: {TOPIC}" in cards["softmax", "Formula to name"][1]
         and ATTENTION_WEEKS in cards["softmax", "Formula to name"][0]
     )
-    assert "Two-week plan: week 1 · Three-week plan: week 1<" in cards["drill-listed", "Drill"][0]
-    assert "Three-week plan: week 2<" in cards["hnsw-layers", "Question"][0]
+    assert "2-week track: week 1 · 3-week track: week 1<" in cards["drill-listed", "Drill"][0]
+    assert "3-week track: week 2<" in cards["hnsw-layers", "Question"][0]
     assert "Not in any plan week" in cards["extra-card", "Question"][0]
 
 
@@ -354,7 +355,10 @@ def test_rebuild_and_reimport_keeps_history_and_user_edits(
     monkeypatch.setitem(NOTE_TYPES, "basic", replace(basic, templates=(changed,)))
     monkeypatch.setattr(notetypes, "CSS", notetypes.CSS + ".prep-v2 { color: red; }\n")
     second = build_at(course, tmp_path / "v2", T1)
-    assert second.lines()[-1] == "  since the last build: 1 new, 1 changed, 0 removed notes"
+    assert second.lines()[-2:] == [
+        "  since the last build: 1 new, 1 changed, 0 removed notes",
+        "    changed basic:recall-question: text",
+    ]
 
     log = import_package(col, second.path, with_scheduling=with_scheduling)
     assert (len(log.new), len(log.updated), len(log.conflicting)) == (1, 1, 0)
@@ -431,7 +435,10 @@ def test_changed_image_travels_with_its_note(tmp_path: Path, col: Collection) ->
     image = course.folder / "img" / "query.png"
     image.write_bytes(image.read_bytes() + b"\0")
     report = build_at(course, tmp_path / "v2", T1)
-    assert report.lines()[-1] == "  since the last build: 0 new, 1 changed, 0 removed notes"
+    assert report.lines()[-2:] == [
+        "  since the last build: 0 new, 1 changed, 0 removed notes",
+        "    changed reversible:attn-query: text",
+    ]
     log = import_package(col, report.path)
     assert len(log.updated) == 1
     (name,) = re.findall(r'<img src="([^"]+)"', note_of(col, "attn-query")["Image"])
@@ -463,7 +470,10 @@ def test_changing_a_note_types_fields_needs_a_new_id(
         build_at(course, tmp_path / "v2", T1)
     course.edit("misconception: 1900000100106", "misconception: 1900000100107")
     report = build_at(course, tmp_path / "v2", T1)
-    assert report.lines()[-1] == "  since the last build: 0 new, 1 changed, 0 removed notes"
+    assert report.lines()[-2:] == [
+        "  since the last build: 0 new, 1 changed, 0 removed notes",
+        "    changed misconception:mis-attn: text",
+    ]
     # As docs/anki.md warns: Anki keeps the old note under its old type until the user changes its note type.
     log = import_package(col, report.path)
     assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 1)
@@ -494,6 +504,7 @@ def test_stamps_file_lists_one_note_per_line(built: tuple[Course, DeckReport]) -
     }
     assert stamps["notes"]["basic:attn-scale"]["mod"] == T0
     assert sum(1 for line in text.splitlines() if '"hash"' in line) == 12 + 6
+    assert stamps["course"] == {"deck": 1900000100001, "id": "deck-fixture"}
 
 
 def test_cards_need_no_javascript_and_follow_night_mode(imported: Collection) -> None:

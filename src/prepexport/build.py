@@ -21,6 +21,7 @@ class BuildOptions:
     paper: Paper = "a4"
     start: datetime.date | None = None  # date of the first day; None prints blank date lines
     now: int | None = None  # mod time of new and changed notes (e.g. SOURCE_DATE_EPOCH); None: the current time
+    new_stamps: bool = False  # start a new stamps file although the course was built before (costs learners)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class BuildReport:
 
     outputs: tuple[Path, ...]
     lines: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
 
 def stamps_path(source: Path) -> Path:
@@ -61,7 +63,7 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions) -> BuildReport:
 
     roadmaps = chosen_roadmaps(kb, options.weeks)
     out.mkdir(parents=True, exist_ok=True)
-    deck = build_deck(kb, out, stamps_path=options.stamps, now=options.now)
+    deck = build_deck(kb, out, stamps_path=options.stamps, now=options.now, new_stamps=options.new_stamps)
     lines = list(deck.lines())
     outputs = [deck.path]
     for roadmap in roadmaps:
@@ -69,4 +71,4 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions) -> BuildReport:
         report = build_workbook(kb, roadmap, target, paper=options.paper, start=options.start)
         lines.extend(report.lines())
         outputs.append(report.path)
-    return BuildReport(tuple(outputs), tuple(lines))
+    return BuildReport(tuple(outputs), tuple(lines), tuple(deck.warnings()))

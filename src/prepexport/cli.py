@@ -27,6 +27,11 @@ WEEKS_HELP = "Which roadmap's workbook to write, by its number of weeks (e.g. 4 
 PAPER_HELP = "Paper size of the workbooks."
 START_HELP = "Date of the first day (YYYY-MM-DD); without it the workbook has blank date lines."
 OUT_HELP = "Folder to write into (default: output/)."
+NEW_STAMPS_HELP = (
+    "Start a new stamps file when the course was built before but its stamps file is lost. Costs learners: "
+    "every note gets a new mod time, so their next import replaces every edit they made in Anki. Prefer "
+    "restoring the file from version control or 'prepexport stamps recover'."
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -62,12 +67,14 @@ def check(source: Path | None) -> None:
 @click.option("--weeks", default="all", show_default=True, metavar="N|all", help=WEEKS_HELP)
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help=PAPER_HELP)
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", help=START_HELP)
+@click.option("--new-stamps", is_flag=True, help=NEW_STAMPS_HELP)
 def build(
     source: Path | None,
     out_dir: Path | None,
     weeks: str,
     paper: Literal["a4", "letter"],
     start: datetime.datetime | None,
+    new_stamps: bool,
 ) -> None:
     """Write the Anki deck and the workbooks into the output folder."""
     path = source or DEFAULT_SOURCE
@@ -80,6 +87,7 @@ def build(
         paper=paper,
         start=start.date() if start else None,
         now=_source_date_epoch(),
+        new_stamps=new_stamps,
     )
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
@@ -91,6 +99,41 @@ def build(
         _fail(f"{out}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
     for line in report.lines:
         click.echo(line)
+    for caution in report.warnings:
+        click.echo(caution, err=True)
+
+
+@main.group()
+def stamps() -> None:
+    """Look after the stamps file that keeps learners' edits safe (see docs/anki.md)."""
+
+
+@stamps.command()
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@source_argument
+@click.option("--force", is_flag=True, help="Replace an existing stamps file.")
+def recover(package: Path, source: Path | None, force: bool) -> None:
+    """Rebuild a lost stamps file from the last package published (PACKAGE, an .apkg) of SOURCE's course."""
+    from prepexport.deck.recover import recover_stamps
+    from prepexport.deck.stamps import dump_stamps
+    from prepexport.files import write_atomically
+
+    path = source or DEFAULT_SOURCE
+    loaded = _load(path)
+    target = stamps_path(path)
+    if target.exists() and not force:
+        _fail(f"{target} exists; pass --force to replace it with stamps rebuilt from {package}", EXIT_USAGE)
+    try:
+        result = recover_stamps(loaded.kb, package)
+        write_atomically(target, dump_stamps(result.stamps).encode())
+    except PrepexportError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    except OSError as exc:
+        _fail(f"{target}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
+    click.echo(
+        f"wrote {target}: {_count(result.matched, 'note')} stamped as in {package}, "
+        f"{result.removed} removed since, {result.missing} not in it (new at the next build)"
+    )
 
 
 @main.command()
@@ -140,10 +183,10 @@ def _source_date_epoch() -> int | None:
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
         return None
-    try:
+    if value.isascii() and value.isdigit() and len(value) <= 12:
         return int(value)
-    except ValueError:
-        _fail(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}", EXIT_INVALID)
+    shown = repr(value[:40] + ("…" if len(value) > 40 else ""))
+    _fail(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {shown}", EXIT_INVALID)
 
 
 def _load(path: Path) -> Loaded:

@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import html
-import time
+import shutil
+import subprocess
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from prepexport.course.kinds import KINDS, Kind
 from prepexport.course.tags import tag_root
-from prepexport.deck.notes import DeckNote, collect_notes
+from prepexport.deck.notes import DeckNote, collect_notes, note_guid
 from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.deck.package import CardRow, DeckRow, NoteRow, Preset, package_bytes
 from prepexport.deck.stamps import (
+    Course,
+    NoteHash,
     NoteStamp,
     NoteTypeStamp,
+    RemovedNote,
     StampChanges,
     Stamps,
+    StampsMissing,
+    build_time,
+    clock,
+    legacy_hash,
     load_stamps,
+    migrate_legacy,
+    next_mod,
+    note_hash,
     restamp_note_type,
     restamp_notes,
     save_stamps,
@@ -38,6 +50,13 @@ class NoteTypeCount:
     cards: int
 
 
+#: A source edit that changes more notes than this without changing their text earns a warning.
+MANY_NOTES = 10
+
+#: How many changed notes the report lists one by one.
+LISTED = 40
+
+
 @dataclass(frozen=True)
 class DeckReport:
     """What a deck build wrote, for the CLI to print."""
@@ -47,6 +66,10 @@ class DeckReport:
     media: int
     stamps_path: Path
     changes: StampChanges
+    removed_search: str = ""
+    removed_path: Path | None = None
+    areas: tuple[tuple[str, str], ...] = ()  # (note key, area title) of every note, for the warnings
+    started: str = ""
 
     @property
     def notes(self) -> int:
@@ -64,24 +87,69 @@ class DeckReport:
         out = [f"wrote {self.path}: {_count(self.notes, 'note')}, {_count(self.cards, 'card')}{images}"]
         out += [f"  {t.name}: {_count(t.notes, 'note')}, {_count(t.cards, 'card')}" for t in self.note_types]
         c = self.changes
-        out.append(f"  since the last build: {c.new} new, {c.changed} changed, {c.removed} removed notes")
-        if c.removed:
-            out.append("  (Anki never deletes notes on import: removed notes stay in users' collections)")
+        out.append(f"  since the last build: {c.new} new, {len(c.changed)} changed, {c.removed} removed notes")
+        for note in c.changed[:LISTED]:
+            out.append(f"    changed {note.key}: {', '.join(note.parts)}")
+        if len(c.changed) > LISTED:
+            out.append(f"    … and {len(c.changed) - LISTED} more")
+        if self.removed_search:
+            out.append(f"  removed notes stay in learners' collections; Anki finds them with: {self.removed_search}")
+            if self.removed_path:
+                out.append(f"  (also written to {self.removed_path}; docs/anki.md says how to delete them)")
+        if self.started:
+            out.append(f"  {self.started}")
         return out
+
+    def warnings(self) -> list[str]:
+        """Warn when one edit of context (an area, topic or plan renamed or moved) changes many notes."""
+        quiet = {n.key for n in self.changes.changed if "text" not in n.parts and "restored" not in n.parts}
+        if len(quiet) <= MANY_NOTES:
+            return []
+        areas = Counter(area for key, area in self.areas if key in quiet)
+        where = ", ".join(f"{count} in area '{area}'" for area, count in areas.most_common(3) if area)
+        detail = f" ({where})" if where else ""
+        return [
+            f"warning: {len(quiet)} notes changed only in their tags, weeks or context{detail}, e.g. a renamed "
+            "area or topic or a week moved: learners' next import replaces the edits they made to these notes in Anki"
+        ]
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def build_deck(kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int | None = None) -> DeckReport:
+def build_deck(
+    kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int | None = None, new_stamps: bool = False
+) -> DeckReport:
     """Write `<out_dir>/<meta.id>.apkg` and update the stamps file beside the source.
 
-    `now` is the mod time given to new and changed notes (seconds since 1970; the current time if None).
+    `now` is the mod time wanted for new and changed notes (e.g. SOURCE_DATE_EPOCH; the current time if None);
+    they get a later one if an earlier build issued that time already. `new_stamps` allows starting a new stamps
+    file for a course built before.
     """
     collected = collect_notes(kb)
-    old = load_stamps(stamps_path)
-    now = int(time.time()) if now is None else now
+    path = out_dir / f"{kb.meta.id}.apkg"
+    course = Course(kb.meta.anki.deck, kb.meta.id)
+    clock_now = clock()
+    when = build_time(now, clock_now)
+    now = clock_now
+    loaded = load_stamps(stamps_path, course, now)
+    started = ""
+    if loaded is None:
+        evidence = _published_before(stamps_path, path)
+        if evidence and not new_stamps:
+            raise StampsMissing(_missing_message(stamps_path, path, evidence))
+        # Starting over after a publication: stamp from the real clock, so that fixes reach learners.
+        when = max(when, now) if evidence else when
+        started = f"started a new stamps file {stamps_path}: commit it with the source"
+    old = loaded or Stamps(course)
+
+    fields_of = {n.key: dict(zip(NOTE_TYPES[n.kind].fields, n.fields, strict=True)) for n in collected.notes}
+    hashes: dict[str, NoteHash] = {}
+    for n in collected.notes:
+        hashes[n.key] = note_hash(model_id(kb, n.kind), fields_of[n.key], n.tags)
+        old = migrate_legacy(old, n.key, legacy_hash(model_id(kb, n.kind), n.fields, n.tags), hashes[n.key])
+    mod = next_mod(old, when)
 
     used: list[Kind] = [kind for kind in KINDS if any(n.kind == kind for n in collected.notes)]
     type_stamps: dict[str, NoteTypeStamp] = {}
@@ -89,9 +157,8 @@ def build_deck(kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int 
         name = note_type_name(kb, kind)
         note_type = NOTE_TYPES[kind]
         schema, digest = note_type.schema(), note_type.digest(name)
-        type_stamps[kind] = restamp_note_type(old, kind, model_id(kb, kind), schema, digest, name, now)
-    hashes = {n.key: n.digest(model_id(kb, n.kind)) for n in collected.notes}
-    note_stamps, changes = restamp_notes(old, hashes, now)
+        type_stamps[kind] = restamp_note_type(old, kind, model_id(kb, kind), schema, digest, name, mod)
+    note_stamps, removed, changes = restamp_notes(old, hashes, lambda key: _guid_of(kb, key), mod)
 
     decks = _decks(kb, collected.notes)
     deck_ids = {d.name: d.id for d in decks}
@@ -101,11 +168,16 @@ def build_deck(kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int 
     ]
     rows = _rows(collected.notes, note_stamps, deck_ids, kb)
 
-    path = out_dir / f"{kb.meta.id}.apkg"
     preset = Preset(kb.meta.anki.deck, f"{kb.meta.deck}: roadmap order")
+    search = removed_search(kb, removed)
+    removed_path = out_dir / f"{kb.meta.id}.removed.txt"
     write_atomically(path, package_bytes(preset, decks, models, rows, collected.media))
+    if search:
+        write_atomically(removed_path, (search + "\n").encode())
+    else:
+        removed_path.unlink(missing_ok=True)
     # Only after the package is safely written: stamps must never claim a build that did not happen.
-    save_stamps(stamps_path, Stamps(type_stamps, note_stamps))
+    save_stamps(stamps_path, Stamps(course, type_stamps, note_stamps, removed))
 
     counts = tuple(
         NoteTypeCount(
@@ -115,7 +187,80 @@ def build_deck(kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int 
         )
         for kind in used
     )
-    return DeckReport(path, counts, len(collected.media), stamps_path, changes)
+    areas = tuple((n.key, html.unescape(fields_of[n.key].get("Area", ""))) for n in collected.notes)
+    return DeckReport(
+        path,
+        counts,
+        len(collected.media),
+        stamps_path,
+        changes,
+        search,
+        removed_path if search else None,
+        areas,
+        started,
+    )
+
+
+def _guid_of(kb: KnowledgeBase, key: str) -> str:
+    kind, _, source_id = key.partition(":")
+    return note_guid(kb, kind, source_id)  # type: ignore[arg-type]  # a stamps key may name a kind gone since
+
+
+def removed_search(kb: KnowledgeBase, removed: dict[str, RemovedNote]) -> str:
+    """Return an Anki search that finds exactly the notes removed from the course, or "" if there are none.
+
+    Anki cannot search by GUID, and note ids differ between collections; a note's `Id` field and its note
+    type (named after the deck, one per kind) identify it in every learner's collection.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for key in sorted(removed):
+        kind, _, source_id = key.partition(":")
+        if kind in NOTE_TYPES:
+            by_kind.setdefault(kind, []).append(source_id)
+    groups = []
+    for kind, ids in by_kind.items():
+        name = note_type_name(kb, kind)  # type: ignore[arg-type]
+        fields = " OR ".join(f'"Id:{_search_escape(i)}"' for i in ids)
+        groups.append(f'("note:{_search_escape(name)}" ({fields}))')
+    return " OR ".join(groups)
+
+
+def _search_escape(text: str) -> str:
+    """Escape text for a quoted Anki search term: quotes, backslashes and the wildcards * and _."""
+    return "".join("\\" + c if c in '\\"*_' else c for c in text)
+
+
+def _published_before(stamps_path: Path, package: Path) -> str:
+    """Return why the course looks published before (a previous package, or the stamps file in git), or ""."""
+    if package.exists():
+        return f"{package} exists from an earlier build"
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    try:
+        found = subprocess.run(
+            [git, "log", "-1", "--format=%h", "--", stamps_path.name],
+            cwd=stamps_path.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    commit = found.stdout.strip() if found.returncode == 0 else ""
+    return f"git history has it (last in commit {commit})" if commit else ""
+
+
+def _missing_message(stamps_path: Path, package: Path, evidence: str) -> str:
+    return (
+        f"the stamps file {stamps_path} is missing, but this course was built before ({evidence}). Building "
+        "without it would give every note a new mod time, and learners' next import would replace every edit "
+        "they made in Anki. Recover it, then build again:\n"
+        f"  - restore it from version control (e.g. git checkout -- {stamps_path.name}), or\n"
+        f"  - rebuild it from the last package you published: prepexport stamps recover {package} SOURCE, or\n"
+        "  - start over knowingly with --new-stamps (learners lose their edits on their next import)"
+    )
 
 
 def model_id(kb: KnowledgeBase, kind: Kind) -> int:

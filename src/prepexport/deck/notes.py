@@ -163,7 +163,8 @@ def _weeks_html(kb: KnowledgeBase, weeks: Weeks) -> str:
         numbers = weeks.get(roadmap.id, ())
         if numbers:
             label = "week" if len(numbers) == 1 else "weeks"
-            parts.append(f"{html.escape(roadmap.title, quote=False)}: {label} {', '.join(map(str, numbers))}")
+            # Named by its length, not its title: renaming a plan must not change every note (and learners' edits).
+            parts.append(f"{len(roadmap.weeks)}-week track: {label} {', '.join(map(str, numbers))}")
     if not parts and kb.roadmaps:
         return "Not in any plan week: extra reading"
     return " · ".join(parts)
