@@ -81,8 +81,11 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        # Paragraph.split builds its pieces through self.__class__ with its own arguments: split a plain
+        # paragraph of the resolved text instead (each layout pass splits the original again).
         self._refresh()
-        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+        pieces: list[Flowable] = Paragraph(self._resolve(), self.style).split(availWidth, availHeight)
+        return pieces
 
 
 def ref_paragraph(text: str, style: ParagraphStyle, ledger: Ledger) -> Paragraph:
