@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from reportlab.platypus import Flowable, KeepTogether, PageBreak
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak
 
 from prepexport.files import replacing
 from prepexport.markup import plain
 from prepexport.model import KnowledgeBase, Roadmap
-from prepexport.workbook import back, fonts, front, weeks
+from prepexport.workbook import back, fonts, formulas, front, weeks
 from prepexport.workbook.context import Context
 from prepexport.workbook.document import WorkbookDocument
 from prepexport.workbook.flowables import Heading, Indexer
-from prepexport.workbook.styles import PAPER_NAMES, Paper
+from prepexport.workbook.styles import BODY, COLUMNS, PAPER_NAMES, WIDE, Paper
 
 __all__ = ["WorkbookReport", "build_workbook"]
 
@@ -49,6 +50,7 @@ def build_workbook(
 ) -> WorkbookReport:
     """Render the workbook of one roadmap to a PDF, replacing the file only once it is complete."""
     fonts.register()
+    formulas.use_cache(out_path.parent)
     ctx = Context(kb, roadmap, start, paper)
     story = build_story(ctx)
     with replacing(out_path) as temp:
@@ -65,44 +67,48 @@ def build_workbook(
 
 
 def build_story(ctx: Context) -> list[Flowable]:
-    """Return every flowable of the workbook, front to back, each chapter on a new page."""
-    chapters: list[list[Flowable]] = [front.how_to_use(ctx), front.contents(ctx), front.overview(ctx)]
-    chapters += [weeks.week_chapter(ctx, number, week) for number, week in enumerate(ctx.roadmap.weeks, 1)]
-    chapters.append(back.formula_sheet(ctx))
-    if ctx.kb.misconceptions:
-        chapters.append(back.misconceptions(ctx))
-    if any(f.kind == "design" for f in ctx.kb.frameworks):
-        chapters.append(back.design_worksheets(ctx))
-    if any(f.kind == "story" for f in ctx.kb.frameworks):
-        chapters.append(back.story_worksheets(ctx))
-    chapters.append(back.answer_key_chapter(ctx))
-    if ctx.kb.references:
-        chapters.append(back.references(ctx))
+    """Return every flowable of the workbook, front to back, each chapter on a new page with its template."""
+    kb = ctx.kb
+    parts: list[tuple[str, Callable[[], list[Flowable]]]] = [(BODY, lambda: front.how_to_use(ctx))]
+    parts.append((WIDE, lambda: front.overview(ctx)))
+    for n, week in enumerate(ctx.roadmap.weeks, 1):
+        parts.append((WIDE, partial(weeks.week_chapter, ctx, n, week)))
+    parts.append((WIDE, lambda: back.quick_reference(ctx)))
+    if kb.misconceptions:
+        parts.append((WIDE, lambda: back.misconceptions(ctx)))
+    if any(f.kind == "design" for f in kb.frameworks):
+        parts.append((WIDE, lambda: back.design_worksheets(ctx)))
+    if any(f.kind == "story" for f in kb.frameworks):
+        parts.append((WIDE, lambda: back.story_worksheets(ctx)))
+    parts.append((COLUMNS, lambda: back.answer_key_chapter(ctx)))
+    if kb.references:
+        parts.append((COLUMNS, lambda: back.references(ctx)))
+    chapters = [(template, make()) for template, make in parts if ctx.use(template)]
+    ctx.use(COLUMNS)
+    chapters.append((COLUMNS, back.index(ctx, _headings(chapters))))
+    # The contents lists what the chapters hold, so it is made last and put second.
+    ctx.use(WIDE)
+    chapters.insert(1, (WIDE, front.contents(ctx, _headings(chapters))))
     story = front.cover(ctx)
-    for n, chapter in enumerate(chapters):
-        story += [PageBreak(), *chapter] if n else chapter
+    for template, chapter in chapters:
+        story += [NextPageTemplate(template), PageBreak(), *chapter]
     story.append(Indexer(ctx.ledger))
-    _seed_contents(story)
     return story
 
 
-def _seed_contents(story: list[Flowable]) -> None:
-    """Give the contents its lines before the first pass, so that pass already has the right length.
-
-    Without this the first pass lays out an empty contents, every page after it moves in the second,
-    and a third pass is needed to confirm the numbers.
-    """
-    headings: list[tuple[int, str, int, str]] = []
-    pending = list(story)
+def _headings(chapters: list[tuple[str, list[Flowable]]]) -> list[Heading]:
+    """Return every heading of the chapters in order (looking inside blocks kept together)."""
+    found: list[Heading] = []
+    pending: list[Flowable] = [f for _, chapter in chapters for f in chapter]
     while pending:
         flowable = pending.pop(0)
         if isinstance(flowable, KeepTogether):
             pending[:0] = flowable._content
-        elif isinstance(flowable, Heading) and flowable.contents:
-            headings.append((flowable.level, flowable.title, 0, flowable.key))
-    for flowable in story:
-        if isinstance(flowable, TableOfContents):
-            flowable._entries = headings
+        elif hasattr(flowable, "content") and isinstance(flowable.content, list):
+            pending[:0] = flowable.content
+        elif isinstance(flowable, Heading):
+            found.append(flowable)
+    return found
 
 
 def _metadata(kb: KnowledgeBase, roadmap: Roadmap) -> dict[str, str]:

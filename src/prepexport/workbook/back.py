@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepexport.course import schedule
-from prepexport.model import Framework
+from prepexport.model import Formula, Framework
 from prepexport.workbook import fonts
 from prepexport.workbook.context import (
     Context,
@@ -19,60 +21,87 @@ from prepexport.workbook.context import (
     reference_key,
     topic_key,
 )
-from prepexport.workbook.flowables import BreakableTable, FillLines, RuledLines, anchor, page_ref
+from prepexport.workbook.flowables import (
+    BreakableTable,
+    DotGrid,
+    FillLines,
+    Heading,
+    RuledLines,
+    anchor,
+    page_number,
+    page_ref,
+)
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.styles import (
-    MATH_SIZE,
     ROW_RULES,
     header_table_style,
 )
 
 
-def formula_sheet(ctx: Context) -> list[Flowable]:
-    """Return every formula of the plan in a two-column table, in the order the weeks meet them."""
+def quick_reference(ctx: Context) -> list[Flowable]:
+    """Return every formula of the plan on one page: name, formula and the page that explains it."""
     st, kb = ctx.styles, ctx.kb
-    title = "Formula sheet"
+    title = "Formula quick reference"
     first = first_weeks(ctx)
-    ordered = [kb.formula(f) for f in first] + [f for f in kb.formulas if f.id not in first]
-    head = [Paragraph("Formula and what it says", st.cell_head), Paragraph("In symbols", st.cell_head)]
-    rows: list[list[Flowable | list[Flowable] | str]] = [head]
-    width = ctx.frame_width
-    spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
-    for formula in ordered:
-        week = first.get(formula.id)
-        where = f"week {week}, {page_ref(formula_key(week, formula.id))}" if week else "not in this plan"
-        left: list[Flowable] = [
-            ctx.para(f'<b>{ctx.text.plain(formula.name)}</b>\u2002<font size="7.5">{where}</font>', st.cell),
-            *ctx.text.blocks(formula.meaning, st.small),
-        ]
-        shown = DisplayFormula(formula.latex, MATH_SIZE, align="left", space=0)
-        if shown.natural_width > width * 0.58 - 18:
-            # Too wide to read at the right column's width: give it the whole row, under its text.
-            spans.append(("SPAN", (0, len(rows)), (1, len(rows))))
-            rows.append([[*left, DisplayFormula(formula.latex, MATH_SIZE, space=4)], ""])
+    ordered = [kb.formula(f) for f in first]
+    intro = Paragraph(
+        "Every formula of this plan in the order you meet it, with the page that explains it. To practise, "
+        "cover the formula column, read the name, and write the formula.",
+        st.body,
+    )
+    heading = ctx.heading(title, st.chapter, key="formula-sheet", level=0, running=title)
+    room = ctx.frame_height - heading.wrap(ctx.frame_width, 1000)[1] - intro.wrap(ctx.frame_width, 1000)[1] - 30
+    table = None
+    for columns in (1, 2):
+        for size in (11.0, 10.0, 9.0, 8.0, 7.0, 6.0):
+            table = _reference_table(ctx, ordered, first, size, columns)
+            if table.wrap(ctx.frame_width, room)[1] <= room:
+                break
         else:
-            rows.append([left, shown])
-    table = BreakableTable(rows, colWidths=[width * 0.42, width * 0.58], repeatRows=1, frame_height=ctx.frame_height)
+            continue
+        break
+    return [heading, intro, Spacer(1, 4), *([table] if table is not None and ordered else [])]
+
+
+def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int], size: float, columns: int) -> Table:
+    """Return the quick-reference table with formulas at `size`, in one or two column groups."""
+    st = ctx.styles
+    group = ctx.frame_width / columns
+    page_col = 9 * mm
+    name_col = group * 0.30
+    math_col = group - name_col - page_col
+    per = -(-len(ordered) // columns)
+    groups = [ordered[i * per : (i + 1) * per] for i in range(columns)]
+    head: list[Flowable | str] = []
+    for _ in range(columns):
+        head += [Paragraph("Formula", st.cell_head), "", Paragraph("Page", st.cell_head)]
+    rows: list[list[Flowable | str]] = [head]
+    for r in range(per):
+        row: list[Flowable | str] = []
+        for chunk in groups:
+            if r < len(chunk):
+                formula = chunk[r]
+                key = formula_key(first[formula.id], formula.id)
+                row += [
+                    ctx.para(f"<b>{ctx.text.plain(formula.name)}</b>", st.cell),
+                    DisplayFormula(formula.latex, size, align="left", space=0),
+                    ctx.para(page_number(key), st.cell),
+                ]
+            else:
+                row += ["", "", ""]
+        rows.append(row)
+    table = Table(rows, colWidths=[name_col, math_col, page_col] * columns, repeatRows=1)
     table.setStyle(
         header_table_style(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ROW_RULES,
-            ("TOPPADDING", (0, 0), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ("LEFTPADDING", (1, 1), (1, -1), 12),
-            *spans,
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         )
     )
-    return [
-        ctx.heading(title, st.chapter, key="formula-sheet", level=0, running=title),
-        Paragraph(
-            "Every formula in this plan, in the order you meet it. To practise, cover the right column, read "
-            "the name and meaning, and write the formula; then say what each symbol stands for.",
-            st.body,
-        ),
-        Spacer(1, 4),
-        table,
-    ]
+    return table
 
 
 def first_weeks(ctx: Context) -> dict[str, int]:
@@ -100,7 +129,7 @@ def misconceptions(ctx: Context) -> list[Flowable]:
         topic = kb.topic(item.topic)
         name = ctx.text.plain(topic.title)
         if week is not None:
-            name = f'<a href="#{topic_key(week, item.topic)}">{name}</a>'
+            name = f'<a href="#{topic_key(week, item.topic)}">{name}</a><br/>{page_ref(topic_key(week, item.topic))}'
         rows.append(
             [
                 Paragraph(str(week) if week else "–", st.cell),
@@ -165,7 +194,9 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
         ),
         Spacer(1, 6),
         FillLines(
-            least=6, title=Paragraph("The problem in your own words, and the questions you would ask first", st.label)
+            least=6,
+            spacing=20,
+            title=Paragraph("The problem in your own words, and the questions you would ask first", st.label),
         ),
     ]
     for number, step in enumerate(framework.steps, 1):
@@ -182,43 +213,59 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
             ctx.para(f"<b>Goal:</b> {ctx.line(step.goal)}", st.body),
         ]
         for prompt in step.prompts:
-            found += [KeepTogether([ctx.para(ctx.line(prompt), st.label), RuledLines(4)])]
-        found += [Spacer(1, 6), FillLines(least=5, title=Paragraph("More notes and the diagram", st.label))]
+            found += [KeepTogether([ctx.para(ctx.line(prompt), st.label), RuledLines(3, 20)])]
+        found += [Spacer(1, 6), DotGrid(least=60 * mm, title=Paragraph("Diagram and notes", st.label))]
     return found
 
 
+def story_copies(ctx: Context, framework: Framework) -> int:
+    """Return how many story worksheets to print: one per week of the plan that studies the framework's
+    topic, and at least two (a loop asks for more than one story, and a first draft is rarely the last)."""
+    return max(2, sum(framework.topic in week.topics for week in ctx.roadmap.weeks))
+
+
 def story_worksheets(ctx: Context) -> list[Flowable]:
-    """Return a one-page behavioural story worksheet per story framework."""
+    """Return the behavioural story worksheets: for each story framework, one worksheet per story to prepare."""
     st = ctx.styles
-    title = "Behavioural story worksheet"
+    title = "Behavioural story worksheets"
     found: list[Flowable] = [ctx.heading(title, st.chapter, key="story-worksheets", level=0, running=title)]
     for n, framework in enumerate(f for f in ctx.kb.frameworks if f.kind == "story"):
-        if n:
-            found.append(PageBreak())
         steps = len(framework.steps)
-        lines = max(2, min(4, 16 // steps))
-        found += [
-            ctx.heading(f"{framework.name}", st.section, key=f"worksheet-{framework.id}", level=1),
-            *ctx.blocks(framework.summary),
-            Paragraph(f"<b>Story title:</b> {'_' * 50}", st.body),
-        ]
-        for step in framework.steps:
-            prompts = " ".join(ctx.line(p) for p in step.prompts)
-            found.append(
-                KeepTogether(
-                    [
-                        ctx.para(
-                            f'<font name="{fonts.SANS_BOLD}" color="#1f4e79">{ctx.text.plain(step.name)}</font>'
-                            f" · {ctx.line(step.goal)}",
-                            ctx.styles.label_plain,
-                        ),
-                        ctx.para(prompts, st.muted),
-                        RuledLines(lines, spacing=17),
-                    ]
+        lines = max(3, min(6, 22 // steps))
+        copies = story_copies(ctx, framework)
+        for copy in range(1, copies + 1):
+            if n or copy > 1:
+                found.append(PageBreak())
+            found += [
+                ctx.heading(
+                    f"{framework.name}",
+                    st.section,
+                    key=f"worksheet-{framework.id}" + (f"-{copy}" if copy > 1 else ""),
+                    level=1,
+                    contents=copy == 1,
+                    prefix=f"{copy}/{copies}",
+                ),
+            ]
+            if copy == 1:
+                found += ctx.blocks(framework.summary)
+            found.append(Paragraph(f"<b>Story title:</b> {'_' * 44}", st.body))
+            for step in framework.steps:
+                prompts = " ".join(ctx.line(p) for p in step.prompts)
+                found.append(
+                    KeepTogether(
+                        [
+                            ctx.para(
+                                f'<font name="{fonts.SANS_BOLD}" color="#1f4e79">{ctx.text.plain(step.name)}</font>'
+                                f" · {ctx.line(step.goal)}",
+                                ctx.styles.label_plain,
+                            ),
+                            ctx.para(prompts, st.muted),
+                            RuledLines(lines, spacing=20),
+                        ]
+                    )
                 )
-            )
-        rehearsals = Paragraph("Rehearsals: date, who listened, time taken (aim for two minutes)", st.label)
-        found += [Spacer(1, 6), FillLines(least=2, spacing=17, title=rehearsals, optional=True)]
+            rehearsals = Paragraph("Rehearsals: date, who listened, time taken (aim for two minutes)", st.label)
+            found += [Spacer(1, 6), FillLines(least=2, spacing=20, title=rehearsals, optional=True)]
     return found
 
 
@@ -230,7 +277,14 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
     for number, week in enumerate(ctx.roadmap.weeks, 1):
         found += [
             CondPageBreak(40 * mm),
-            ctx.heading(f"Week {number} answers", st.section, key=f"answers-week-{number:02d}", level=1),
+            ctx.heading(
+                f"Week {number} answers",
+                st.section,
+                key=f"answers-week-{number:02d}",
+                level=1,
+                contents=False,
+                running=f"Answer key · Week {number}",
+            ),
         ]
         for index, topic_id in enumerate(week.topics, 1):
             topic = kb.topic(topic_id)
@@ -244,7 +298,7 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
                 text = (
                     f'{anchor(answer_key(number, topic_id, i))}<a href="#{back}"><b>{label}</b></a>'
                     f"\u2002{ctx.line(check.answer)}"
-                    f'\u2002<font color="#5b6673" size="8">question {page_ref(back)}</font>'
+                    f'\u2002<font color="#5b6673" size="8.5">question {page_ref(back)}</font>'
                 )
                 entries.append(ctx.para(text, st.hanging))
                 if check.extra:
@@ -263,9 +317,10 @@ def _drill_answer(ctx: Context, number: int, index: int, drill_id: str) -> list[
     letter = drill.letter(right)
     found: list[Flowable] = [
         ctx.para(
-            f'{anchor(drill_answer_key(number, drill.id))}<a href="#{back}">Drill {number}.{index}</a> · '
+            f'{anchor(drill_answer_key(number, drill.id))}<onDraw name="mark" label="Drill {number}.{index}"/>'
+            f'<a href="#{back}">Drill {number}.{index}</a> · '
             f"{ctx.text.plain(drill.title)}\u2002"
-            f'<font color="#5b6673" size="8">drill {page_ref(back)}</font>',
+            f'<font color="#5b6673" size="8.5">drill {page_ref(back)}</font>',
             st.label,
         ),
         ctx.para(f"<b>Answer: {letter}</b>\u2002{ctx.line(right.text)}", st.body),
@@ -294,3 +349,40 @@ def references(ctx: Context) -> list[Flowable]:
             parts.append(f'<a href="{url}" color="#1f4e79">{url}</a>')
         found.append(ctx.para(f"{anchor(reference_key(ref.id))}[{number}]\u2002{' '.join(parts)}", st.hanging))
     return found
+
+
+def index(ctx: Context, headings: list[Heading]) -> list[Flowable]:
+    """Return the index: every topic and formula, alphabetically, with the pages that explain it (links)."""
+    st = ctx.styles
+    title = "Index"
+    entries: dict[tuple[str, str], list[str]] = {}  # (name, kind) -> keys in page order
+    for heading in headings:
+        if heading.listed:
+            entries.setdefault((heading.plain_title, "topic"), []).append(heading.key)
+    for number, week in enumerate(ctx.roadmap.weeks, 1):
+        shown = [f for t in week.topics for f in ctx.kb.topic(t).formulas] + schedule.week_formulas(ctx.kb, week)
+        for formula_id in dict.fromkeys(shown):
+            name = ctx.kb.formula(formula_id).name
+            entries.setdefault((name, "formula"), []).append(formula_key(number, formula_id))
+    found: list[Flowable] = [
+        ctx.heading(title, st.chapter, key="index", level=0, running=title),
+        Paragraph("Topics in upright type, <i>formulas in italics</i>; every page number is a link.", st.muted),
+    ]
+    letter = ""
+    for (name, kind), keys in sorted(entries.items(), key=lambda item: (_sort_key(item[0][0]), item[0][1])):
+        initial = _sort_key(name)[:1].upper()
+        if initial != letter:
+            letter = initial
+            found.append(Paragraph(ctx.text.plain(letter), st.label))
+        shown_name = ctx.text.plain(name)
+        if kind == "formula":
+            shown_name = f"<i>{shown_name}</i>"
+        pages = ", ".join(page_number(k) for k in keys)
+        found.append(ctx.para(f"{shown_name}\u2002{pages}", st.index_entry))
+    return found
+
+
+def _sort_key(name: str) -> str:
+    """Return the alphabetical sort key of an index entry: accents and case ignored, the same in every locale."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().lstrip("\"'‘“(")

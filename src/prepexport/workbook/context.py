@@ -11,7 +11,20 @@ from reportlab.platypus import Flowable, Paragraph
 
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.workbook.flowables import Heading, Ledger, ref_paragraph
-from prepexport.workbook.styles import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAPERS, Paper, Styles, make_styles, tall
+from prepexport.workbook.styles import (
+    COLUMN_GAP,
+    COLUMNS,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAPERS,
+    TEXT_WIDTH,
+    WIDE,
+    Paper,
+    Styles,
+    make_styles,
+    tall,
+)
 from prepexport.workbook.text import TextRenderer
 
 
@@ -26,11 +39,20 @@ class Context:
     ledger: Ledger = field(default_factory=Ledger)
     styles: Styles = field(default_factory=make_styles)
     text: TextRenderer = field(default_factory=TextRenderer)
+    frame_width: float = TEXT_WIDTH  # the column being filled; chapters set it with their page template
 
     @property
-    def frame_width(self) -> float:
-        """Return the width of the text column in points."""
+    def wide_width(self) -> float:
+        """Return the width of a full-width page's column in points."""
         return float(PAPERS[self.paper][0] - 2 * MARGIN_X)
+
+    def use(self, template: str) -> str:
+        """Set the column width to the page template's and return the template name."""
+        self.frame_width = (
+            self.wide_width if template == WIDE else (self.wide_width - COLUMN_GAP) / 2 if template == COLUMNS
+            else TEXT_WIDTH
+        )  # fmt: skip
+        return template
 
     @property
     def frame_height(self) -> float:
@@ -51,13 +73,18 @@ class Context:
         contents: bool = True,
         running: str | None = None,
         prefix: str = "",
+        listed: bool = False,
     ) -> Heading:
         """Return a heading from plain text, optionally with a number or label before it."""
         shown = self.text.plain(title)
         if prefix:
             shown = f'<font color="#5b6673">{self.text.plain(prefix)}</font>\u2002{shown}'
         outline = f"{prefix} {title}".strip()
-        return Heading(shown, style, key=key, level=level, title=outline, contents=contents, running=running)
+        found = Heading(shown, style, key=key, level=level, title=outline, contents=contents, running=running)
+        found.listed = listed
+        found.label = prefix
+        found.plain_title = title
+        return found
 
     def blocks(self, markup: str, style: ParagraphStyle | None = None) -> list[Flowable]:
         """Render a markup field as flowables."""

@@ -1,4 +1,6 @@
-"""The document template: page templates, running headers, "page N of M", bookmarks and contents."""
+"""The document template: page templates (cover; reading pages with a wide outer notes margin, mirrored
+for duplex printing; full-width pages; two-column pages), running headers, page numbers on the outer edge,
+bookmarks and contents."""
 
 from __future__ import annotations
 
@@ -10,16 +12,23 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from prepexport.workbook import fonts, formulas
-from prepexport.workbook.flowables import Heading, Ledger
+from prepexport.workbook.flowables import Heading, Ledger, dot_grid
 from prepexport.workbook.styles import (
     ACCENT,
     ACCENT_LIGHT,
+    BODY,
+    COLUMN_GAP,
+    COLUMNS,
+    FOOT_SIZE,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
     MUTED,
+    NOTE_GAP,
     PAPERS,
     RULE,
+    TEXT_WIDTH,
+    WIDE,
     Paper,
 )
 
@@ -46,8 +55,8 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
             topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM,
             invariant=1,
-            initialFontName=fonts.SANS,
-            initialFontSize=9.5,
+            initialFontName=fonts.TEXT,
+            initialFontSize=10,
             creator="prepexport",
             producer="prepexport (ReportLab)",
             **metadata,
@@ -56,22 +65,72 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         self.header = header
         self.footer = footer
         self.running = ""
-        body = Frame(MARGIN_X, MARGIN_BOTTOM, width - 2 * MARGIN_X, height - MARGIN_TOP - MARGIN_BOTTOM, id="body")
+        self.marks: list[str] = []  # what this page holds, for the running header (answer key pages)
+        tall = height - MARGIN_TOP - MARGIN_BOTTOM
+        full = width - 2 * MARGIN_X
+        column = (full - COLUMN_GAP) / 2
         cover = Frame(MARGIN_X + 6 * mm, MARGIN_BOTTOM, width - 2 * MARGIN_X - 12 * mm, height - 2 * MARGIN_BOTTOM)
         self.addPageTemplates(
             [
                 PageTemplate("cover", [cover], onPage=self._cover_page),
-                PageTemplate("body", [body], onPageEnd=self._body_page),
+                PageTemplate(
+                    BODY,
+                    [Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_WIDTH, tall, id="text")],
+                    onPage=self._mirror,
+                    onPageEnd=self._body_page,
+                ),
+                PageTemplate(
+                    WIDE,
+                    [Frame(MARGIN_X, MARGIN_BOTTOM, full, tall, id="wide")],
+                    onPage=self._start_page,
+                    onPageEnd=self._body_page,
+                ),
+                PageTemplate(
+                    COLUMNS,
+                    [
+                        Frame(MARGIN_X, MARGIN_BOTTOM, column, tall, id="left"),
+                        Frame(MARGIN_X + column + COLUMN_GAP, MARGIN_BOTTOM, column, tall, id="right"),
+                    ],
+                    onPage=self._start_page,
+                    onPageEnd=self._body_page,
+                ),
             ]
         )
 
     def beforeDocument(self) -> None:
         self.running = ""
+        self.marks = []
+
+    def _start_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self.marks = []
+
+    def _mirror(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """Put the text column at the binding edge: left on odd (right-hand) pages, right on even pages."""
+        self._start_page(canvas, doc)
+        width = self.pagesize[0]
+        frame = self.pageTemplate.frames[0]
+        frame.x1 = MARGIN_X if self.page % 2 else width - MARGIN_X - TEXT_WIDTH
+        self._notes_margin(canvas)
+
+    def _notes_margin(self, canvas: Canvas) -> None:
+        """Print a faint dot grid in the outer margin: room for the learner's own notes and sketches."""
+        width, height = self.pagesize
+        odd = self.page % 2 == 1
+        left = MARGIN_X + TEXT_WIDTH + NOTE_GAP if odd else MARGIN_X
+        right = width - MARGIN_X if odd else width - MARGIN_X - TEXT_WIDTH - NOTE_GAP
+        top, bottom = height - MARGIN_TOP, MARGIN_BOTTOM
+        dot_grid(canvas, left, bottom, right - left, top - bottom)
+
+    def note_mark(self, canvas: Canvas, kind: str, label: str) -> None:
+        """Note what a page holds for its running header (an onDraw callback)."""
+        if label not in self.marks:
+            self.marks.append(label)
 
     def handle_documentBegin(self) -> None:
         super().handle_documentBegin()
         self.canv.setNamedCB("inline-math", formulas.draw_inline)
         self.canv.setNamedCB("anchor", self._anchor)
+        self.canv.setNamedCB("mark", self.note_mark)
         self.canv.showOutline()
 
     def afterPage(self) -> None:
@@ -104,22 +163,31 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.restoreState()
 
     def _body_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """Draw the running header and the footer; the page number and the chapter sit on the outer edge."""
         width, height = self.pagesize
         page = canvas.getPageNumber()
         total = self.ledger.pages
+        odd = page % 2 == 1
+        running = " · ".join([self.running, *self.marks]) if self.marks else self.running
+        number = f"page {page} of {total}" if total else f"page {page}"
         canvas.saveState()
-        canvas.setFont(fonts.SANS, 7.5)
+        canvas.setFont(fonts.SANS, FOOT_SIZE)
         canvas.setFillColor(MUTED)
         top = height - MARGIN_TOP + 6 * mm
-        canvas.drawString(MARGIN_X, top, self.header)
-        room = width - 2 * MARGIN_X - stringWidth(self.header, fonts.SANS, 7.5) - 8 * mm
-        canvas.drawRightString(width - MARGIN_X, top, _fit(self.running, room, 7.5))
+        room = width - 2 * MARGIN_X - stringWidth(self.header, fonts.SANS, FOOT_SIZE) - 8 * mm
+        running = _fit(running, room, FOOT_SIZE)
+        bottom = MARGIN_BOTTOM - 9 * mm
+        inner, outer = (MARGIN_X, width - MARGIN_X) if odd else (width - MARGIN_X, MARGIN_X)
+        for y, at_inner, at_outer in ((top, self.header, running), (bottom, self.footer, number)):
+            if odd:
+                canvas.drawString(inner, y, at_inner)
+                canvas.drawRightString(outer, y, at_outer)
+            else:
+                canvas.drawRightString(inner, y, at_inner)
+                canvas.drawString(outer, y, at_outer)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN_X, top - 2.5 * mm, width - MARGIN_X, top - 2.5 * mm)
-        bottom = MARGIN_BOTTOM - 9 * mm
-        canvas.drawString(MARGIN_X, bottom, self.footer)
-        canvas.drawRightString(width - MARGIN_X, bottom, f"page {page} of {total}" if total else f"page {page}")
         canvas.restoreState()
 
 

@@ -8,10 +8,15 @@ from typing import Any
 
 from reportlab.lib.colors import white
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.acroform import annotationFlagValues, bsPDF, fieldFlagValues, makeFlags
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table
 
-from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK
+from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK, RULE
+
+DOT_PITCH = 5 * mm
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a key whose page number goes there
 
@@ -47,6 +52,12 @@ class Ledger:
 def page_ref(key: str) -> str:
     """Return markup for a clickable "p. N" that points at a key (for RefParagraph)."""
     return f'<a href="#{key}" color="#1f4e79">p.\u00a0{_OPEN}{key}{_CLOSE}</a>'
+
+
+def page_number(key: str, *, muted: bool = False) -> str:
+    """Return markup for a clickable bare page number that points at a key (for RefParagraph)."""
+    color = "#5b6673" if muted else "#1f4e79"
+    return f'<a href="#{key}" color="{color}">{_OPEN}{key}{_CLOSE}</a>'
 
 
 def anchor(key: str) -> str:
@@ -112,6 +123,9 @@ class Heading(Paragraph):  # type: ignore[misc]
         self.level = level
         self.title = title  # plain text for the outline and the contents
         self.contents = contents
+        self.listed = False  # a topic listed under its week in the contents and in the index
+        self.label = ""  # its printed number, e.g. 2.3
+        self.plain_title = title
         self.running = running  # the running header from this page on, for chapter headings
 
     def draw(self) -> None:
@@ -148,10 +162,14 @@ class Indexer(Flowable):  # type: ignore[misc]
         pass
 
 
+#: Printed checkboxes are at least 4 mm square: big enough to tick with a pen.
+BOX_SIZE = 12.0
+
+
 class CheckBox(Flowable):  # type: ignore[misc]
     """A box that prints and can be ticked in a PDF viewer (an AcroForm checkbox)."""
 
-    def __init__(self, name: str, size: float = 9.0, tooltip: str = "") -> None:
+    def __init__(self, name: str, size: float = BOX_SIZE, tooltip: str = "") -> None:
         super().__init__()
         self.name = name
         self.size = size
@@ -161,28 +179,69 @@ class CheckBox(Flowable):  # type: ignore[misc]
         return self.size, self.size
 
     def draw(self) -> None:
-        self.canv.acroForm.checkbox(
-            name=self.name,
-            tooltip=self.tooltip,
-            x=0,
-            y=0,
-            size=self.size,
-            relative=True,
-            buttonStyle="check",
-            borderStyle="solid",
-            borderWidth=0.8,
-            borderColor=ACCENT,
-            fillColor=white,
-            textColor=INK,
-            forceBorder=True,
-            fieldFlags="",
-        )
+        checkbox(self.canv, self.name, self.tooltip, self.size)
+
+
+def checkbox(canv: Canvas, name: str, tooltip: str, size: float) -> None:
+    """Add a fillable checkbox at the origin, sharing one appearance set with every box of its size.
+
+    reportlab's acroForm.checkbox builds six appearance streams per box (then finds most already written);
+    with hundreds of boxes that is a large share of a build. The field itself is the same.
+    """
+    form = canv.acroForm
+    shared: dict[float, PDFDictionary] = form.__dict__.setdefault("_prepexport_appearances", {})
+    if size not in shared:
+        appearances = {}
+        for key in "NDR":
+            text, border, fill = form.varyColors(key, INK, ACCENT, white)
+            states = {}
+            for value in ("Yes", "Off"):
+                stream = form.checkboxAP(
+                    key, value, buttonStyle="check", shape="square", fillColor=fill, borderColor=border,
+                    textColor=text, borderWidth=0.8, borderStyle="solid", size=size,
+                )  # fmt: skip
+                if stream._af_refstr not in form._refMap:
+                    form._refMap[stream._af_refstr] = form.getRef(stream)
+                states[value] = form._refMap[stream._af_refstr]
+            appearances[key] = PDFDictionary(states)
+        shared[size] = PDFDictionary(appearances)
+    x, y = canv.absolutePosition(0, 0)
+    field = PDFDictionary(
+        {
+            "FT": PDFName("Btn"),
+            "P": canv._doc.thisPageRef(),
+            "V": PDFName("Off"),
+            "AS": PDFName("Off"),
+            "Rect": PDFArray((x, y, x + size, y + size)),
+            "AP": shared[size],
+            "Subtype": PDFName("Widget"),
+            "Type": PDFName("Annot"),
+            "F": makeFlags("print", annotationFlagValues),
+            "Ff": makeFlags("", fieldFlagValues),
+            "H": PDFName("N"),
+            "TU": PDFString(tooltip),
+            "BS": bsPDF(0.8, "solid", 3),
+            "T": PDFString(name),
+            "MK": PDFDictionary(
+                {
+                    "CA": "(4)",  # ZapfDingbats check mark
+                    "BC": PDFArray(form.colorTuple(ACCENT)),
+                    "BG": PDFArray(form.colorTuple(white)),
+                }
+            ),
+        }
+    )
+    canv._addAnnotation(field)
+    form.fields.append(form.getRef(field))
+    form.checkForceBorder(x, y, size, size, True, "square", "solid", 0.8, ACCENT, white)
 
 
 class CheckItem(Flowable):  # type: ignore[misc]
     """A checkbox followed by its text, the box level with the first line."""
 
-    def __init__(self, name: str, text: Paragraph, *, size: float = 8.5, gap: float = 5.0, tooltip: str = "") -> None:
+    def __init__(
+        self, name: str, text: Paragraph, *, size: float = BOX_SIZE, gap: float = 6.0, tooltip: str = ""
+    ) -> None:
         super().__init__()
         self.box = CheckBox(name, size, tooltip)
         self.text = text
@@ -304,3 +363,153 @@ class BreakableTable(Table):  # type: ignore[misc]
             if isinstance(piece, BreakableTable):
                 piece.frame_height = self.frame_height  # reportlab makes the pieces without it
         return pieces
+
+
+class WritingBlock(Flowable):  # type: ignore[misc]
+    """Content that must stay on one page with its ruled writing space under it (a drill and its answer lines).
+
+    The block takes at least `least` lines. When the next block would not fit under it anyway, it stretches
+    its lines to the page bottom (up to `most`), so the page ends in writing space rather than blank paper.
+    """
+
+    def __init__(
+        self,
+        content: list[Flowable],
+        tail: list[Flowable],
+        *,
+        least: int = 8,
+        most: int = 20,
+        spacing: float = 19.0,
+    ) -> None:
+        super().__init__()
+        self.content = content
+        self.tail = tail  # drawn under the lines (e.g. the link to the answer)
+        self.least = least
+        self.most = most
+        self.spacing = spacing
+        self.following: WritingBlock | None = None
+        self._lines = least
+        self._parts: list[tuple[Flowable, float, float]] = []  # flowable, its height, space above it
+
+    def _layout(self, width: float, parts: list[Flowable]) -> tuple[list[tuple[Flowable, float, float]], float]:
+        placed: list[tuple[Flowable, float, float]] = []
+        total = 0.0
+        for n, flowable in enumerate(parts):
+            _, h = flowable.wrap(width, 10_000)
+            above = flowable.getSpaceBefore() if n else 0.0
+            placed.append((flowable, h, above))
+            total += above + h + flowable.getSpaceAfter()
+        return placed, total
+
+    def least_height(self, width: float) -> float:
+        """Return the height of the block with its fewest lines."""
+        _, head = self._layout(width, self.content)
+        _, tail = self._layout(width, self.tail)
+        return head + self.least * self.spacing + tail + 4
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        head_parts, head = self._layout(availWidth, self.content)
+        tail_parts, tail = self._layout(availWidth, self.tail)
+        least = head + self.least * self.spacing + tail + 4
+        lines = self.least
+        if least <= availHeight:
+            room = availHeight - least
+            next_fits = self.following is not None and self.following.least_height(availWidth) + 12 <= room
+            if not next_fits:
+                lines = min(self.most, self.least + int(room // self.spacing))
+        self._lines = lines
+        self._head = head_parts
+        self._tail = tail_parts
+        self._head_height = head
+        self.width = availWidth
+        self.height = head + lines * self.spacing + tail + 4
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []  # whole on one page, or on the next
+
+    def draw(self) -> None:
+        y = self.height
+        doc = getattr(self.canv, "_doctemplate", None)
+        for flowable, h, above in self._head:
+            y -= above + h
+            flowable.drawOn(self.canv, 0, y)
+            y -= flowable.getSpaceAfter()
+            if doc is not None and isinstance(flowable, Heading):
+                doc.afterFlowable(flowable)  # bookmark and page number, as for a heading in the story
+        y -= self._lines * self.spacing
+        self.canv.saveState()
+        self.canv.translate(0, y)
+        _rules(self.canv, self._lines, self.spacing, 0.0, self.width)
+        self.canv.restoreState()
+        y -= 4
+        for flowable, h, above in self._tail:
+            y -= above + h
+            flowable.drawOn(self.canv, 0, y)
+
+
+class DotGrid(Flowable):  # type: ignore[misc]
+    """A dot grid under an optional title filling the rest of the page (for diagrams and calculations).
+
+    If less than `least` points of height are left, it moves to the next page.
+    """
+
+    def __init__(self, least: float = 160.0, *, title: Paragraph | None = None, most: float = 0.0) -> None:
+        super().__init__()
+        self.least = least
+        self.most = most
+        self.title = title
+        self._title_height = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._title_height = self.title.wrap(availWidth, availHeight)[1] + 4 if self.title else 0.0
+        grid = availHeight - self._title_height
+        if grid < self.least:
+            grid = self.least
+        if self.most:
+            grid = min(grid, self.most)
+        self.width = availWidth
+        self.height = self._title_height + grid
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        if self.title is not None:
+            self.title.drawOn(self.canv, 0, self.height - self._title_height + 4)
+        grid = self.height - self._title_height
+        self.canv.saveState()
+        self.canv.setStrokeColor(FAINT_RULE)
+        self.canv.setLineWidth(0.5)
+        self.canv.rect(0, 0, self.width, grid, stroke=1, fill=0)
+        self.canv.restoreState()
+        dot_grid(self.canv, 0, 0, self.width, grid)
+
+
+def dot_grid(canvas: Canvas, x: float, y: float, width: float, height: float) -> None:
+    """Draw a faint 5 mm dot grid centred in the rectangle (for notes, sketches, diagrams, calculations).
+
+    Each grid size is a PDF form drawn once and reused, so a grid on every page costs a few bytes a page.
+    """
+    columns, rows = int(width // DOT_PITCH), int(height // DOT_PITCH)
+    if columns < 2 or rows < 2:
+        return
+    name = f"dots{columns}x{rows}"
+    if not canvas.hasForm(name):
+        canvas.beginForm(name, 0, 0, columns * DOT_PITCH, rows * DOT_PITCH)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.9)
+        canvas.setLineCap(1)  # a zero-length line with round caps is a dot
+        path = canvas.beginPath()
+        for row in range(rows):
+            for col in range(columns):
+                px, py = (col + 0.5) * DOT_PITCH, (row + 0.5) * DOT_PITCH
+                path.moveTo(px, py)
+                path.lineTo(px, py)
+        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.endForm()
+    canvas.saveState()
+    canvas.translate(x + (width - columns * DOT_PITCH) / 2, y + (height - rows * DOT_PITCH) / 2)
+    canvas.doForm(name)
+    canvas.restoreState()

@@ -1,7 +1,9 @@
-"""The shipped DejaVu fonts: register them once with reportlab and answer glyph-coverage questions."""
+"""The shipped fonts: DejaVu Serif for text, DejaVu Sans for headings, DejaVu Sans Mono for code and the
+matching TeX Gyre DejaVu Math for formulas. Register them once and answer glyph-coverage questions."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -11,27 +13,36 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
+TEXT = "DejaVuSerif"
+TEXT_BOLD = "DejaVuSerif-Bold"
+TEXT_ITALIC = "DejaVuSerif-Italic"
+TEXT_BOLD_ITALIC = "DejaVuSerif-BoldItalic"
 SANS = "DejaVuSans"
 SANS_BOLD = "DejaVuSans-Bold"
-SANS_ITALIC = "DejaVuSans-Oblique"
-SANS_BOLD_ITALIC = "DejaVuSans-BoldOblique"
 MONO = "DejaVuSansMono"
 MONO_BOLD = "DejaVuSansMono-Bold"
 
+#: The OpenType MATH font ziamath typesets formulas with; drawn as outlines, so reportlab never embeds it.
+MATH_FONT = FONT_DIR / "texgyredejavu-math.otf"
+
 #: Every face the workbook uses, by reportlab name; the file is `<name>.ttf` in FONT_DIR.
-FACES = (SANS, SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, MONO, MONO_BOLD)
+FACES = (TEXT, TEXT_BOLD, TEXT_ITALIC, TEXT_BOLD_ITALIC, SANS, SANS_BOLD, MONO, MONO_BOLD)
 
 
 @cache
 def register() -> None:
-    """Register the DejaVu faces and their bold/italic families with reportlab (once per process)."""
+    """Register the faces and their bold/italic families with reportlab (once per process)."""
     for name in FACES:
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
-    # Both spellings, so <b> and <i> inside paragraphs pick the right face.
-    for bold, italic, face in ((0, 0, SANS), (1, 0, SANS_BOLD), (0, 1, SANS_ITALIC), (1, 1, SANS_BOLD_ITALIC)):
-        addMapping(SANS, bold, italic, face)
-    for bold, italic, face in ((0, 0, MONO), (1, 0, MONO_BOLD), (0, 1, MONO), (1, 1, MONO_BOLD)):
-        addMapping(MONO, bold, italic, face)
+    # Every spelling, so <b> and <i> inside paragraphs pick the right face.
+    families = (
+        (TEXT, (TEXT, TEXT_BOLD, TEXT_ITALIC, TEXT_BOLD_ITALIC)),
+        (SANS, (SANS, SANS_BOLD, SANS, SANS_BOLD)),
+        (MONO, (MONO, MONO_BOLD, MONO, MONO_BOLD)),
+    )
+    for family, (regular, bold, italic, bold_italic) in families:
+        for b, i, face in ((0, 0, regular), (1, 0, bold), (0, 1, italic), (1, 1, bold_italic)):
+            addMapping(family, b, i, face)
 
 
 @cache
@@ -40,7 +51,16 @@ def codepoints(face: str) -> frozenset[int]:
     return frozenset(TTFont(f"{face}-cmap", str(FONT_DIR / f"{face}.ttf")).face.charToGlyph)
 
 
-def missing(text: str, face: str = SANS) -> set[str]:
+def missing(text: str, face: str = TEXT) -> set[str]:
     """Return the characters of the text that the face cannot draw (line breaks and tabs excepted)."""
     have = codepoints(face)
     return {c for c in text if ord(c) not in have and c not in "\n\r\t"}
+
+
+@cache
+def fingerprint(*paths: Path) -> str:
+    """Return a short hash of font files' bytes (part of the formula cache key: another font, other shapes)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,10 +1,12 @@
-"""Typeset LaTeX as vector drawings (ziamath → SVG → svglib), cached per formula, drawn once per PDF."""
+"""Typeset LaTeX as vector drawings (ziamath → SVG → svglib), cached per formula on disk and in memory,
+drawn once per PDF."""
 
 from __future__ import annotations
 
 import atexit
 import hashlib
 import io
+import os
 import re
 import shutil
 import struct
@@ -15,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import ziafont
+import ziamath
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
 from reportlab.pdfgen.canvas import Canvas
@@ -27,6 +31,12 @@ from prepexport.workbook import fonts
 
 # ziamath's default SVG2 output uses constructs svglib misplaces (subscripts, sum limits).
 ziamath_config.svg2 = False
+# The math font drawn to match the text face, and the text face itself for \text{...}.
+ziamath_config.math.mathfont = str(fonts.MATH_FONT)
+ziamath_config.text.textfont = str(fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
+
+#: Relocates the formula cache; "off" turns it off. By default it lives in `.cache/` of the output folder.
+CACHE_ENV = "PREPEXPORT_CACHE_DIR"
 
 BASE_SIZE = 12.0  # every formula is typeset once at this size (points) and scaled where it is used
 _PX_TO_PT = 0.75  # svglib reads SVG pixels at 96 dpi
@@ -38,6 +48,7 @@ class Rendered:
     """A typeset formula at BASE_SIZE: the drawing, its size in points and its depth below the baseline."""
 
     latex: str
+    inline: bool
     drawing: Drawing
     width: float
     height: float
@@ -46,7 +57,7 @@ class Rendered:
     @property
     def form(self) -> str:
         """Return the PDF form name the formula is stored under, the same in every build."""
-        return "math" + hashlib.sha1(self.latex.encode("utf-8")).hexdigest()[:16]
+        return "math" + hashlib.sha1(self.latex.encode("utf-8")).hexdigest()[:16] + ("i" if self.inline else "")
 
     def draw(self, canvas: Canvas, x: float, y: float, scale: float) -> None:
         """Draw the formula with its lower-left corner at (x, y), defining its PDF form on first use."""
@@ -55,7 +66,7 @@ class Rendered:
             # The glyphs are paths, but the renderer selects its default font (Helvetica) first, which would
             # then sit unembedded in the PDF: make the default ours while drawing.
             default = STATE_DEFAULTS["fontName"]
-            STATE_DEFAULTS["fontName"] = fonts.SANS
+            STATE_DEFAULTS["fontName"] = fonts.TEXT
             try:
                 renderPDF.draw(self.drawing, canvas, 0, 0)
             finally:
@@ -68,17 +79,69 @@ class Rendered:
         canvas.restoreState()
 
 
+_cache_dir: list[Path | None] = [None]
+
+
+def use_cache(out_dir: Path) -> Path | None:
+    """Choose the folder that keeps typeset formulas between builds (next to the outputs unless relocated)."""
+    chosen = os.environ.get(CACHE_ENV, "")
+    folder = None if chosen.lower() == "off" else Path(chosen) if chosen else out_dir / ".cache"
+    _cache_dir[0] = None if folder is None else folder / "formulas"
+    return _cache_dir[0]
+
+
+def _engine() -> str:
+    """Return what, besides the LaTeX, decides a formula's shapes: engine versions, fonts, settings."""
+    font_hash = fonts.fingerprint(fonts.MATH_FONT, fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
+    return f"ziamath {ziamath.__version__}; ziafont {ziafont.__version__}; fonts {font_hash}; svg1; {BASE_SIZE}"
+
+
+def _svg(latex: str, inline: bool) -> str:
+    """Return the formula's SVG, from the disk cache when an identical typesetting is there."""
+    folder = _cache_dir[0]
+    key = hashlib.sha256(f"{_engine()}\0{inline}\0{latex}".encode()).hexdigest()
+    path = None if folder is None else folder / key[:2] / f"{key}.svg"
+    if path is not None and path.is_file():
+        try:
+            cached = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            cached = ""
+        if cached.startswith("<svg") and cached.rstrip().endswith("</svg>"):
+            return cached
+    svg: str = Latex(latex, size=BASE_SIZE / _PX_TO_PT, inline=inline).svg()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a reader (or a parallel build) never sees half a file.
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temp.write_text(svg, encoding="utf-8")
+            os.replace(temp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return svg
+
+
+_MULTI_LETTER_INDEX = re.compile(r"(_)\{([A-Za-z]{2,})\}")
+_UNARY_MINUS = re.compile(r"(^|[=(\[{,;:<>]|\\left\(|\\(?:le|ge|leq|geq|approx|to|in|sim|times|cdot|mid)\b)(\s*)-")
+
+
+def normalise(latex: str) -> str:
+    """Apply the typesetting conventions ziamath does not: upright word subscripts, unspaced unary minus."""
+    latex = _MULTI_LETTER_INDEX.sub(r"\1{\\mathrm{\2}}", latex)
+    return _UNARY_MINUS.sub(r"\1\2{-}", latex)
+
+
 @cache
-def render(latex: str) -> Rendered:
-    """Typeset the formula; results are cached for the process, as typesetting is slow."""
-    svg = Latex(latex, size=BASE_SIZE / _PX_TO_PT).svg()
+def render(latex: str, inline: bool = False) -> Rendered:
+    """Typeset the formula (display or text style); results are cached, as typesetting is slow."""
+    svg = _svg(normalise(latex), inline)
     drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
     if drawing is None:
         raise ValueError(f"svglib could not read the SVG of {latex!r}")
     match = _VIEWBOX.search(svg)
     top, height = (float(match.group(2)), float(match.group(4))) if match else (0.0, 0.0)
     depth = max(0.0, (height + top) * _PX_TO_PT)
-    return Rendered(latex, drawing, float(drawing.width), float(drawing.height), depth)
+    return Rendered(latex, inline, drawing, float(drawing.width), float(drawing.height), depth)
 
 
 class DisplayFormula(Flowable):  # type: ignore[misc]
@@ -146,21 +209,25 @@ _INLINE: dict[str, tuple[str, float]] = {}
 
 
 def inline_markup(latex: str, size: float) -> str:
-    """Return paragraph markup that draws the formula inline as a vector image, sitting on the baseline."""
-    shape = render(latex)
+    """Return paragraph markup that draws the formula inline as a vector image, sitting on the baseline.
+
+    The callback comes right after the image, in the same word: reportlab attaches a zero-width callback
+    to the word before it, so one placed before the image could end a line while the image starts the next.
+    """
+    shape = render(latex, True)
     scale = size / BASE_SIZE
     label = f"{hashlib.sha1(latex.encode('utf-8')).hexdigest()[:16]}-{size:.2f}"
     _INLINE[label] = (latex, scale)
     return (
-        f'<onDraw name="inline-math" label="{label}"/>'
         f'<img src="{_clear_pixel()}" width="{shape.width * scale:.2f}" height="{shape.height * scale:.2f}" '
-        f'valign="{-shape.depth * scale:.2f}"/>'
+        f'valign="{-shape.depth * scale:.2f}"/><onDraw name="inline-math" label="{label}"/>'
     )
 
 
 def draw_inline(canvas: Canvas, kind: str, label: str) -> None:
-    """Draw an inline formula where the paragraph's text cursor stands (an onDraw callback)."""
+    """Draw an inline formula ending where the paragraph's text cursor stands (an onDraw callback)."""
     latex, scale = _INLINE[label]
-    shape = render(latex)
+    shape = render(latex, True)
     info: dict[str, Any] = canvas._curr_tx_info
-    shape.draw(canvas, info["cur_x"], info["cur_y"] - shape.depth * scale, scale)
+    width = float(f"{shape.width * scale:.2f}")  # the room the image reserved
+    shape.draw(canvas, info["cur_x"] - width, info["cur_y"] - shape.depth * scale, scale)

@@ -6,21 +6,11 @@ import datetime
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    CondPageBreak,
-    Flowable,
-    KeepTogether,
-    NextPageTemplate,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    Table,
-)
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from prepexport.course import schedule
 from prepexport.workbook.context import Context, topic_key, week_key
-from prepexport.workbook.flowables import BreakableTable, Heading, page_ref
+from prepexport.workbook.flowables import BreakableTable, Heading, page_number, page_ref
 from prepexport.workbook.fonts import MONO
 from prepexport.workbook.styles import FAINT_RULE, ROW_RULES, header_table_style, table_style
 
@@ -59,8 +49,6 @@ def cover(ctx: Context) -> list[Flowable]:
     found += [
         Spacer(1, 4 * mm),
         Paragraph(ctx.text.plain(meta.author), st.muted),
-        NextPageTemplate("body"),
-        PageBreak(),
     ]
     return found
 
@@ -180,21 +168,43 @@ def _bullets_plain(ctx: Context, items: list[str], *, numbered: bool = False) ->
     return ctx.text.bullets([Paragraph(item, ctx.styles.body) for item in items], numbered=numbered)
 
 
-def contents(ctx: Context) -> list[Flowable]:
-    """Return the contents: clickable lines with page numbers for every chapter and section."""
+def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
+    """Return the contents: every chapter with its page, and under each week its topics with theirs."""
     st = ctx.styles
-    toc = TableOfContents(
-        levelStyles=list(st.toc),
-        dotsMinLevel=0,
-        tableStyle=table_style(
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    rows: list[list[Flowable | str]] = []
+    spans: list[tuple[object, ...]] = []
+    topics: list[str] = []
+
+    def close_week() -> None:
+        if topics:
+            spans.append(("SPAN", (0, len(rows)), (1, len(rows))))
+            rows.append([ctx.para("\u2003·\u2003".join(topics), st.toc[1]), ""])
+            topics.clear()
+
+    for heading in headings:
+        if heading.level == 0 and heading.contents:
+            close_week()
+            title = f'<a href="#{heading.key}">{ctx.text.plain(heading.title)}</a>'
+            rows.append([ctx.para(title, st.toc[0]), ctx.para(page_number(heading.key), st.toc_page)])
+        elif heading.listed:
+            words = f"{ctx.text.plain(heading.label)}\u00a0{ctx.text.plain(heading.plain_title)}"
+            link = f'<a href="#{heading.key}">{words}</a>'
+            topics.append(f"{link}\u00a0{page_number(heading.key, muted=True)}")
+    close_week()
+    table = Table(rows, colWidths=[ctx.frame_width - 16 * mm, 16 * mm])
+    table.setStyle(
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            *spans,
+        )
     )
     title = Heading("Contents", st.contents_title, key="contents", level=0, title="Contents", contents=False)
     title.running = "Contents"
-    return [title, toc]
+    return [title, table]
 
 
 def overview(ctx: Context) -> list[Flowable]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -9,10 +10,23 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph
 
 from prepexport import markup
-from prepexport.workbook import fonts, formulas, inline_math
-from prepexport.workbook.styles import BODY_SIZE, MATH_SIZE, tall
+from prepexport.workbook import fonts, formulas
+from prepexport.workbook.styles import BODY_SIZE, MATH_SIZE, SIZES, tall
 
-CODE_SIZE = 0.9  # monospace looks larger than sans at the same size
+
+def code_size(size: float) -> float:
+    """Return the size code is set in next to text of `size`: one step down the scale (monospace looks larger)."""
+    smaller = [s for s in SIZES if s < size * 0.95]
+    return smaller[-1] if smaller else size
+
+
+_OPENING = re.compile(r"(^|[\s(\[{\u2014\u2013/-])([\"'])")
+
+
+def curly(text: str) -> str:
+    """Replace straight quotes and apostrophes with typographic ones (opening after a space or bracket)."""
+    text = _OPENING.sub(lambda m: m.group(1) + ("\u201c" if m.group(2) == '"' else "\u2018"), text)
+    return text.replace('"', "\u201d").replace("'", "\u2019")
 
 
 class TextRenderer:
@@ -21,8 +35,14 @@ class TextRenderer:
     def __init__(self) -> None:
         self.missing: dict[str, str] = {}  # character -> face that lacks it
 
-    def plain(self, text: str, face: str = fonts.SANS) -> str:
-        """Escape plain source text for a paragraph."""
+    def plain(self, text: str, face: str = fonts.TEXT) -> str:
+        """Escape plain source text for a paragraph, with typographic quotes."""
+        text = curly(text)
+        self._check(text, face)
+        return escape(text, quote=False)
+
+    def literal(self, text: str, face: str = fonts.MONO) -> str:
+        """Escape text that must print exactly as written (a search to type, a file name)."""
         self._check(text, face)
         return escape(text, quote=False)
 
@@ -50,10 +70,11 @@ class TextRenderer:
             elif span.kind == "code":
                 self._check(span.text, fonts.MONO)
                 code = escape(span.text, quote=False).replace(" ", "\u00a0")
-                body = f'<font face="{fonts.MONO}" size="{size * CODE_SIZE:.2f}">{code}</font>'
+                body = f'<font face="{fonts.MONO}" size="{code_size(size)}">{code}</font>'
             else:
-                self._check(span.text, face)
-                body = escape(span.text, quote=False)
+                words = curly(span.text)
+                self._check(words, face)
+                body = escape(words, quote=False)
             if span.italic:
                 body = f"<i>{body}</i>"
             if span.bold:
@@ -62,11 +83,8 @@ class TextRenderer:
         return "".join(out)
 
     def math(self, latex: str, size: float = BODY_SIZE) -> str:
-        """Render inline math as text where it can be, else as an inline vector drawing."""
-        text = inline_math.to_markup(latex)
-        if text is not None:
-            return text
-        return formulas.inline_markup(latex, size * 1.05)
+        """Render inline math typeset like display math (ziamath, the matching math font), on the baseline."""
+        return formulas.inline_markup(latex, size)
 
     def paragraph(self, text: str, style: ParagraphStyle) -> Paragraph:
         """Return one paragraph of already rendered markup, with room for any inline drawing in it."""
@@ -94,7 +112,7 @@ class TextRenderer:
             bulletType="1" if numbered else "bullet",
             start=None if numbered else "•",
             leftIndent=13,
-            bulletFontName=fonts.SANS,
+            bulletFontName=fonts.TEXT,
             bulletFontSize=BODY_SIZE * 0.9,
             spaceAfter=4,
         )
@@ -107,7 +125,7 @@ class TextRenderer:
 def _face(bold: bool, italic: bool) -> str:
     """Return the face a span is drawn in."""
     if bold and italic:
-        return fonts.SANS_BOLD_ITALIC
+        return fonts.TEXT_BOLD_ITALIC
     if bold:
-        return fonts.SANS_BOLD
-    return fonts.SANS_ITALIC if italic else fonts.SANS
+        return fonts.TEXT_BOLD
+    return fonts.TEXT_ITALIC if italic else fonts.TEXT

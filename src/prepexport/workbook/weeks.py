@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+)
 from reportlab.platypus.flowables import HRFlowable
 
 from prepexport.course import schedule
@@ -20,16 +31,28 @@ from prepexport.workbook.context import (
     topic_key,
     week_key,
 )
-from prepexport.workbook.flowables import BreakableTable, CheckBox, CheckItem, FillLines, RuledLines, anchor, page_ref
+from prepexport.workbook.flowables import (
+    BreakableTable,
+    CheckBox,
+    CheckItem,
+    DotGrid,
+    FillLines,
+    RuledLines,
+    WritingBlock,
+    anchor,
+    page_ref,
+)
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.front import anki_search
 from prepexport.workbook.styles import (
     ACCENT,
+    BODY,
     FAINT_RULE,
     MATH_SIZE,
     ROW_RULES,
     RULE,
     SHADE,
+    WIDE,
     centred,
     header_table_style,
     loose,
@@ -38,17 +61,23 @@ from prepexport.workbook.styles import (
 
 TIERS = {1: "Tier 1 · core", 2: "Tier 2 · common in production", 3: "Tier 3 · advanced"}
 MONO = '<font face="DejaVuSansMono">{}</font>'
-LINE = 19.0  # writing-line spacing
+LINE = 20.0  # writing-line spacing (7 mm)
+ANSWER_LINES = 2  # under each self-check question
+DRILL_LINES = 8  # the least writing space under a drill
 
 
 def week_chapter(ctx: Context, number: int, week: Week) -> list[Flowable]:
-    """Return the whole chapter of one week."""
+    """Return the whole chapter of one week (it starts on a full-width page, see build_story)."""
+    ctx.use(WIDE)
     found: list[Flowable] = [*_opening(ctx, number, week), *_checklist(ctx, number, week)]
+    found += [NextPageTemplate(ctx.use(BODY)), PageBreak()]
     found += _topics(ctx, number, week)
     if week.drills:
         found += _drills(ctx, number, week)
     found += _proof(ctx, number, week)
+    found += [NextPageTemplate(ctx.use(WIDE)), PageBreak()]
     found += _notes(ctx, number)
+    found += [PageBreak()]
     found += _review(ctx, number, week)
     return found
 
@@ -75,7 +104,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st, roadmap = ctx.styles, ctx.roadmap
     days = schedule.days(roadmap, week, number, ctx.start)
     found: list[Flowable] = [
-        ctx.heading("Plan and checklist", st.section, key=week_key(number, "plan"), level=1),
+        ctx.heading("Plan and checklist", st.section, key=week_key(number, "plan"), level=1, contents=False),
         Paragraph("Every day", st.label),
     ]
     day_width = 13.5 * mm
@@ -86,7 +115,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     rows: list[list[Flowable | str]] = [head]
     for t, task in enumerate(roadmap.rhythm.daily, 1):
         row: list[Flowable | str] = [ctx.para(ctx.line(task, st.cell.fontSize), st.cell)]
-        row += [CheckBox(f"w{number:02d}-d{d.number}-routine-{t}", 9, "done") for d in days]
+        row += [CheckBox(f"w{number:02d}-d{d.number}-routine-{t}", tooltip="done") for d in days]
         rows.append(row)
     grid = Table(rows, colWidths=[ctx.frame_width - 7 * day_width] + [day_width] * 7, repeatRows=1)
     grid.setStyle(
@@ -149,7 +178,7 @@ def _day_items(ctx: Context, number: int, week: Week, day: schedule.Day) -> list
 def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
     # The section heading travels with its first topic, so it can never end a page on its own.
-    lead: list[Flowable] = [ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1)]
+    lead: list[Flowable] = [ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1, contents=False)]
     found: list[Flowable] = []
     shown: set[str] = set()  # formulas already explained this week
     for index, topic_id in enumerate(week.topics, 1):
@@ -172,7 +201,13 @@ def _topic(
         *lead,
         *([rule] if index > 1 else []),
         ctx.heading(
-            topic.title, st.topic, key=topic_key(number, topic.id), level=2, contents=False, prefix=f"{number}.{index}"
+            topic.title,
+            st.topic,
+            key=topic_key(number, topic.id),
+            level=2,
+            contents=False,
+            prefix=f"{number}.{index}",
+            listed=True,
         ),
         Paragraph(f"{ctx.text.plain(area)} · {TIERS[topic.tier]}", st.muted),
         Spacer(1, 3),
@@ -190,7 +225,7 @@ def _topic(
             shown.add(formula_id)
     checks = schedule.self_checks(topic)
     if checks:
-        questions: list[Flowable] = [Paragraph("Self-check", st.label)]
+        questions: list[list[Flowable]] = []
         for i, check in enumerate(checks):
             label = question_label(number, index, i)
             target = answer_key(number, topic.id, i)
@@ -198,11 +233,12 @@ def _topic(
             text = (
                 f'{anchor(question_key(number, topic.id, i))}<a href="#{target}"><b>{label}</b></a>\u2002'
                 f"{words}{ctx.line(check.question)}\u2002"
-                f'<font color="#5b6673" size="8">answer {page_ref(target)}</font>'
+                f'<font color="#5b6673" size="8.5">answer {page_ref(target)}</font>'
             )
-            questions.append(ctx.para(text, st.hanging))
-        found.append(KeepTogether(questions[:2]))
-        found += questions[2:]
+            questions.append([ctx.para(text, st.hanging), RuledLines(ANSWER_LINES, LINE, indent=30)])
+        # Each question keeps its answer lines; the label keeps with the first (KeepTogethers must not nest).
+        questions[0].insert(0, Paragraph("Self-check", st.label))
+        found += [KeepTogether(question) for question in questions]
     if topic.references:
         refs = ", ".join(_reference_link(ctx, r) for r in topic.references)
         found.append(ctx.para(f"<b>Further reading:</b> {refs}", st.muted))
@@ -227,10 +263,10 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
     legend = Table(legend_rows, colWidths=[inner * 0.24, inner * 0.76])
     legend.setStyle(
         table_style(
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ("LINEBELOW", (0, 0), (-1, -2), 0.3, FAINT_RULE),
         )
     )
@@ -265,7 +301,7 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
 def _formula_reminder(ctx: Context, formula: Formula, key: str) -> Flowable:
     """Return a formula already explained this week: its name, a link back and the formula alone."""
     st = ctx.styles
-    where = f'<font size="8">symbols and worked example on {page_ref(key)}</font>'
+    where = f'<font size="8.5">symbols and worked example on {page_ref(key)}</font>'
     name = f"<b>{ctx.text.plain(formula.name)}</b>\u2002{where}"
     return KeepTogether([Spacer(1, 4), ctx.para(name, st.body), DisplayFormula(formula.latex, MATH_SIZE, space=3)])
 
@@ -273,29 +309,31 @@ def _formula_reminder(ctx: Context, formula: Formula, key: str) -> Flowable:
 def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
     lead: list[Flowable] = [
-        ctx.heading("Debugging drills", st.section, key=week_key(number, "drills"), level=1),
+        ctx.heading("Debugging drills", st.section, key=week_key(number, "drills"), level=1, contents=False),
         Paragraph(
             "Read the scenario, tick the layer you think failed, and write why and the smallest fix. "
             "Then check the answer key.",
             st.body,
         ),
     ]
-    found: list[Flowable] = []
-    for index, drill_id in enumerate(week.drills, 1):
-        found += _drill(ctx, number, index, ctx.kb.drill(drill_id), lead if index == 1 else [])
-    return found
+    blocks = [
+        _drill(ctx, number, index, ctx.kb.drill(d), lead if index == 1 else [])
+        for index, d in enumerate(week.drills, 1)
+    ]
+    for block, following in itertools.pairwise(blocks):
+        block.following = following
+    return [item for block in blocks for item in (block, Spacer(1, 10))]
 
 
-def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowable]) -> list[Flowable]:
+def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowable]) -> WritingBlock:
+    """Return one drill with its writing space, always whole on one page."""
     st = ctx.styles
     topic = ctx.kb.topic(drill.topic)
     target = drill_answer_key(number, drill.id)
     about = f"Topic: {ctx.text.plain(topic.title)}"
     if drill.topic in ctx.roadmap.weeks[number - 1].topics:
         about += f" ({page_ref(topic_key(number, drill.topic))})"
-    scenario = BreakableTable(
-        [[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width], frame_height=ctx.frame_height
-    )
+    scenario = Table([[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width])
     scenario.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
@@ -306,6 +344,7 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowa
         )
     )
     block: list[Flowable] = [
+        *lead,
         ctx.heading(
             drill.title,
             st.item,
@@ -324,13 +363,9 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowa
         letter = drill.letter(choice)
         text = ctx.para(f"<b>{letter}</b>\u2002{ctx.line(choice.text)}", st.body)
         block.append(CheckItem(f"w{number:02d}-drill-{drill.id}-{choice.key}", text, tooltip=f"choice {letter}"))
-    work: list[Flowable] = [
-        Paragraph("Why, and the smallest fix", st.label),
-        RuledLines(4),
-        Spacer(1, 4),
-        ctx.para(f'<a href="#{target}">Check your answer</a> → answer key, {page_ref(target)}', st.muted),
-    ]
-    return [CondPageBreak(70 * mm + 30 * len(lead)), KeepTogether(lead + block), KeepTogether(work), Spacer(1, 8)]
+    block.append(Paragraph("Why, and the smallest fix", st.label))
+    link = ctx.para(f'<a href="#{target}">Check your answer</a> → answer key, {page_ref(target)}', st.muted)
+    return WritingBlock(block, [link], least=DRILL_LINES, most=DRILL_LINES * 3, spacing=LINE)
 
 
 def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
@@ -338,7 +373,7 @@ def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
     proof = week.proof
     found: list[Flowable] = [
         CondPageBreak(60 * mm),
-        ctx.heading("Proof artifact", st.section, key=week_key(number, "proof"), level=1),
+        ctx.heading("Proof artifact", st.section, key=week_key(number, "proof"), level=1, contents=False),
         Paragraph(ctx.text.plain(proof.title), st.item),
         *ctx.blocks(proof.description),
         Paragraph("Checklist", st.label),
@@ -347,27 +382,25 @@ def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
         found.append(CheckItem(f"w{number:02d}-proof-{i}", ctx.para(ctx.line(item), st.body), tooltip="done"))
     found += [
         Spacer(1, 4),
-        Paragraph(f"Where it lives (file, link or notebook page): {'_' * 40}", st.muted),
+        Paragraph(f"Where it lives (file, link or notebook page): {'_' * 30}", st.muted),
+        Spacer(1, 6),
+        DotGrid(least=70 * mm, title=Paragraph("Workspace: sketch, calculate, draft", st.label)),
     ]
     return [KeepTogether(found[:4]), *found[4:]]
 
 
 def _notes(ctx: Context, number: int) -> list[Flowable]:
-    # The heading may not keep with the lines (they take whatever the page has left), so the page break
-    # condition reserves room for both.
-    least = 8
+    """Return a full page of ruled lines for the week's notes."""
     return [
-        CondPageBreak(least * LINE + 30),
-        ctx.heading("Notes", loose(ctx.styles.section), key=week_key(number, "notes"), level=1),
-        FillLines(least=least, spacing=LINE),
+        ctx.heading("Notes", loose(ctx.styles.section), key=week_key(number, "notes"), level=1, contents=False),
+        FillLines(least=20, spacing=LINE),
     ]
 
 
 def _review(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
     found: list[Flowable] = [
-        CondPageBreak(120 * mm),
-        ctx.heading("End-of-week review", st.section, key=week_key(number, "review"), level=1),
+        ctx.heading("End-of-week review", st.section, key=week_key(number, "review"), level=1, contents=False),
         Paragraph(
             "Fill this in at the end of the week, before you start the next one. Be specific: name the topic, "
             "the formula or the drill.",
