@@ -50,7 +50,7 @@ def build_workbook(
 ) -> WorkbookReport:
     """Render the workbook of one roadmap to a PDF, replacing the file only once it is complete."""
     fonts.register()
-    formulas.use_cache(out_path.parent)
+    formulas.use_cache()
     ctx = Context(kb, roadmap, start, paper)
     story = build_story(ctx)
     with replacing(out_path) as temp:

@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepexport.course import schedule
-from prepexport.model import Formula, Framework
+from prepexport.model import Formula, Framework, Roadmap
 from prepexport.workbook import fonts
 from prepexport.workbook.context import (
     Context,
@@ -218,10 +218,10 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
     return found
 
 
-def story_copies(ctx: Context, framework: Framework) -> int:
+def story_copies_for(roadmap: Roadmap, framework: Framework) -> int:
     """Return how many story worksheets to print: one per week of the plan that studies the framework's
     topic, and at least two (a loop asks for more than one story, and a first draft is rarely the last)."""
-    return max(2, sum(framework.topic in week.topics for week in ctx.roadmap.weeks))
+    return max(2, sum(framework.topic in week.topics for week in roadmap.weeks))
 
 
 def story_worksheets(ctx: Context) -> list[Flowable]:
@@ -232,7 +232,7 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
     for n, framework in enumerate(f for f in ctx.kb.frameworks if f.kind == "story"):
         steps = len(framework.steps)
         lines = max(3, min(6, 22 // steps))
-        copies = story_copies(ctx, framework)
+        copies = story_copies_for(ctx.roadmap, framework)
         for copy in range(1, copies + 1):
             if n or copy > 1:
                 found.append(PageBreak())

@@ -35,7 +35,8 @@ ziamath_config.svg2 = False
 ziamath_config.math.mathfont = str(fonts.MATH_FONT)
 ziamath_config.text.textfont = str(fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
 
-#: Relocates the formula cache; "off" turns it off. By default it lives in `.cache/` of the output folder.
+#: Relocates the formula cache; "off" turns it off. By default it is the user's cache folder
+#: ($XDG_CACHE_HOME or ~/.cache)/prepexport; deleting it only costs the next build time.
 CACHE_ENV = "PREPEXPORT_CACHE_DIR"
 
 BASE_SIZE = 12.0  # every formula is typeset once at this size (points) and scaled where it is used
@@ -82,10 +83,15 @@ class Rendered:
 _cache_dir: list[Path | None] = [None]
 
 
-def use_cache(out_dir: Path) -> Path | None:
-    """Choose the folder that keeps typeset formulas between builds (next to the outputs unless relocated)."""
+def use_cache() -> Path | None:
+    """Choose the folder that keeps typeset formulas between builds, from the environment."""
     chosen = os.environ.get(CACHE_ENV, "")
-    folder = None if chosen.lower() == "off" else Path(chosen) if chosen else out_dir / ".cache"
+    if chosen.lower() == "off":
+        folder = None
+    elif chosen:
+        folder = Path(chosen)
+    else:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "prepexport"
     _cache_dir[0] = None if folder is None else folder / "formulas"
     return _cache_dir[0]
 

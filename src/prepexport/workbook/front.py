@@ -107,7 +107,7 @@ def how_to_use(ctx: Context) -> list[Flowable]:
             ctx,
             [
                 "In Anki, choose <b>Tools &gt; Create Filtered Deck</b>.",
-                f'Search for <font face="{MONO}">{ctx.text.plain(anki_search(ctx, example_week))}</font> '
+                f'Search for <font face="{MONO}">{ctx.text.literal(anki_search(ctx, example_week))}</font> '
                 f"(here, week {example_week}); each week's first page prints its own search.",
                 "Set the order to <b>Order due</b> and build. Next week, change the week in the search and "
                 "<b>Rebuild</b>. A filtered deck only borrows cards: deleting it sends them home.",

@@ -87,7 +87,7 @@ def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
     running = f"Week {number} · {week.focus}"
     span = schedule.week_range(ctx.start, number)
     dates = f"<b>Dates:</b> {span}" if span else f"<b>Dates:</b> {'_' * 12} to {'_' * 12}"
-    search = MONO.format(ctx.text.plain(anki_search(ctx, number)).replace(" ", "\u00a0"))
+    search = MONO.format(ctx.text.literal(anki_search(ctx, number)).replace(" ", "\u00a0"))
     found: list[Flowable] = [
         ctx.heading(week.focus, st.chapter, key=week_key(number), level=0, running=running, prefix=f"Week {number}"),
         Paragraph(dates, st.muted),
