@@ -1,0 +1,121 @@
+"""The card preview: one HTML page showing every card of the deck as Anki will render it, grouped by plan week.
+
+Templates and stylesheet come from the deck's own note-type definitions, so a template change shows up here
+unchanged. Notes are marked new or changed from the deck's stamps file: a note whose content differs from its
+stamp is about to change; otherwise the notes stamped by the latest build that changed anything are marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prepexport.deck.build import model_id, note_type_name
+from prepexport.deck.notes import TAG_ROOT, DeckNote, DeckNotes, collect_notes
+from prepexport.deck.notetypes import NOTE_TYPES
+from prepexport.deck.stamps import Stamps, load_stamps, write_atomically
+from prepexport.model import KnowledgeBase
+from prepexport.preview.page import Page, PreviewNote, Status, render_page, week_groups
+
+
+@dataclass(frozen=True)
+class PreviewReport:
+    """What a preview build wrote, for the CLI to print."""
+
+    path: Path
+    notes: int
+    cards: int
+    new: int
+    changed: int
+
+    def lines(self) -> list[str]:
+        """Return what the CLI prints."""
+        return [
+            f"wrote {self.path}: {self.cards} cards of {self.notes} notes "
+            f"({self.new} new, {self.changed} changed since the last build)"
+        ]
+
+
+def preview_path(kb: KnowledgeBase, out_dir: Path) -> Path:
+    """Return where the preview of this knowledge base is written."""
+    return out_dir / f"{kb.meta.id}-preview.html"
+
+
+def build_preview(
+    kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, collected: DeckNotes | None = None
+) -> PreviewReport:
+    """Write `<out_dir>/<meta.id>-preview.html`; pass the deck's collected notes to avoid collecting them twice."""
+    path = preview_path(kb, out_dir)
+    html_text, report = preview_html(kb, collected or collect_notes(kb), load_stamps(stamps_path))
+    write_atomically(path, html_text.encode())
+    return PreviewReport(path, report.notes, report.cards, report.new, report.changed)
+
+
+def preview_html(kb: KnowledgeBase, collected: DeckNotes, stamps: Stamps) -> tuple[str, PreviewReport]:
+    """Return the preview page and its counts (the report's path is empty)."""
+    models: dict[str, Mapping[str, Any]] = {}
+    for note in collected.notes:
+        if note.kind not in models:
+            models[note.kind] = NOTE_TYPES[note.kind].to_json(
+                model_id(kb, note.kind), note_type_name(kb, note.kind), 0, kb.meta.anki.deck
+            )
+    statuses, compared = note_statuses(kb, collected.notes, stamps)
+    notes = [
+        PreviewNote(n.key, models[n.kind], n.fields, n.card_ords, n.tags, n.deck, statuses[n.key])
+        for n in collected.notes
+    ]
+    plan = kb.roadmaps[0] if kb.roadmaps else None
+    titles = [f"Week {i}: {w.focus}" for i, w in enumerate(plan.weeks, 1)] if plan else []
+    week_of = [_first_week(n.tags, plan.id) if plan else None for n in collected.notes]
+    rest = f"In no week of the plan “{plan.title}”" if plan else "All cards"
+    groups = week_groups(notes, titles, week_of, rest)
+    css = next(iter(models.values()))["css"] if models else ""
+    media = {m.name: m.data for m in collected.media}
+    page = Page(kb.meta.title, kb.meta.language, css, groups, media, compared)
+    counts = PreviewReport(
+        Path(),
+        len(notes),
+        sum(len(n.card_ords) for n in notes),
+        sum(1 for s in statuses.values() if s == "new"),
+        sum(1 for s in statuses.values() if s == "changed"),
+    )
+    return render_page(page), counts
+
+
+def note_statuses(kb: KnowledgeBase, notes: tuple[DeckNote, ...], stamps: Stamps) -> tuple[dict[str, Status], bool]:
+    """Mark each note new, changed or neither since the last build; say whether there was anything to compare.
+
+    A note without a stamp is new and one whose content differs from its stamp has changed (the preview was
+    built before the deck restamped). Otherwise the notes whose stamp carries the latest mod time are the ones
+    the last build added or changed, unless that build was the first (it added every stamped note).
+    """
+    current = {n.key: stamps.notes.get(n.key) for n in notes}
+    stamped = [s for s in current.values() if s is not None]
+    if not stamped:
+        return {n.key: "" for n in notes}, False
+    latest = max(s.mod for s in stamped)
+    first_build = all(s.added == latest for s in stamped)
+    statuses: dict[str, Status] = {}
+    for note in notes:
+        stamp = current[note.key]
+        status: Status = ""
+        if stamp is None:
+            status = "new"
+        elif stamp.hash != note.digest(model_id(kb, note.kind)):
+            status = "changed"
+        elif stamp.mod == latest and not first_build:
+            status = "new" if stamp.added == stamp.mod else "changed"
+        statuses[note.key] = status
+    return statuses, True
+
+
+def _first_week(tags: tuple[str, ...], plan_id: str) -> int | None:
+    """Return the first week of the plan that teaches the note, from its week tags."""
+    prefix = f"{TAG_ROOT}::{plan_id}::week-"
+    weeks = [int(t[len(prefix) :]) for t in tags if t.startswith(prefix) and t[len(prefix) :].isdigit()]
+    return min(weeks, default=None)
+
+
+__all__ = ["PreviewReport", "build_preview", "preview_html", "preview_path"]
