@@ -45,6 +45,9 @@ MAX_NODES = 1_000_000
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
+# What a YAML anchor looks like (`&name`); a document without one cannot hold an alias. Text such as `&amp;`
+# matches too, and then only costs the full size check.
+_ANCHOR = re.compile(r"&\S")
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ class _Converter:
         if not isinstance(root, yaml.MappingNode):
             self._error(root, "", f"the top level must be a mapping with meta, areas and topics, not {_describe(root)}")
             raise SourceError(self.problems)
-        self._check_size(root)
+        if _ANCHOR.search(self.text):  # without anchors there are no aliases, and nothing can expand
+            self._check_size(root)
         kb = self._convert(KnowledgeBase, root, "")
         self._check_refs()
         if not isinstance(kb, KnowledgeBase):
@@ -196,18 +200,17 @@ class _Converter:
 
     def _convert(self, tp: Any, node: yaml.Node, path: str, meta: tuple[Any, ...] = ()) -> Any:
         """Convert a node to the given type, recording errors and returning _BAD on failure."""
-        if typing.get_origin(tp) is typing.Annotated:
-            base, *extra = typing.get_args(tp)
-            return self._convert(base, node, path, meta + tuple(extra))
-        if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
-            return self._convert_card(typing.get_args(tp), node, path)
-        if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-            return self._convert_dataclass(tp, node, path)
-        if typing.get_origin(tp) is tuple:
-            return self._convert_list(typing.get_args(tp)[0], node, path, meta)
-        if typing.get_origin(tp) is Literal:
-            return self._convert_choice(typing.get_args(tp), node, path)
-        if tp is int:
+        how, arg, own = _plan(tp)
+        meta = meta + own if own else meta
+        if how == "card":
+            return self._convert_card(arg, node, path)
+        if how == "dataclass":
+            return self._convert_dataclass(arg, node, path)
+        if how == "list":
+            return self._convert_list(arg, node, path, meta)
+        if how == "choice":
+            return self._convert_choice(arg, node, path)
+        if how == "int":
             return self._convert_int(node, path, meta)
         return self._convert_str(node, path, meta)
 
@@ -328,8 +331,7 @@ class _Converter:
             return _BAD
         # Keep what the author typed: `yes`, `2026` or `1e3` stay text here rather than becoming bool or number.
         value = str(node.value).strip() if node.style not in ("|", ">") else str(node.value).rstrip("\n")
-        kind = next((m.name for m in meta if isinstance(m, Kind)), "plain")
-        ref = next((m for m in meta if isinstance(m, Ref)), None)
+        kind, ref = _string_meaning(meta)
         if ref is not None:
             self.refs.append((ref.target, value, path, node))
         elif kind == "id" and not ID_PATTERN.match(value):
@@ -349,6 +351,8 @@ class _Converter:
     # --- checks on single values -------------------------------------------------------------------------------
 
     def _check_markup(self, value: str, node: yaml.Node, path: str) -> bool:
+        if not markup.has_markup(value):
+            return True  # plain text cannot be malformed
         try:
             markup.parse(value)
         except markup.MarkupError as exc:
@@ -451,6 +455,31 @@ class _Converter:
             if not topic.cards:
                 line, column = self._locate(_at(root, "topics", i))
                 yield Problem(line, column, self.name, f"topics[{i}]", f"topic '{topic.id}' has no cards", "warning")
+
+
+@functools.cache
+def _plan(tp: Any) -> tuple[str, Any, tuple[Any, ...]]:
+    """Classify a model type once (typing introspection is slow): its converter, argument and Annotated metadata."""
+    meta: tuple[Any, ...] = ()
+    while typing.get_origin(tp) is typing.Annotated:
+        tp, *extra = typing.get_args(tp)
+        meta += tuple(extra)
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        return "card", typing.get_args(tp), meta
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return "dataclass", tp, meta
+    if typing.get_origin(tp) is tuple:
+        return "list", typing.get_args(tp)[0], meta
+    if typing.get_origin(tp) is Literal:
+        return "choice", typing.get_args(tp), meta
+    return ("int" if tp is int else "str"), None, meta
+
+
+@functools.cache
+def _string_meaning(meta: tuple[Any, ...]) -> tuple[str, Ref | None]:
+    """Return what a string field holds (its Kind name) and what it refers to, from its metadata."""
+    kind = next((m.name for m in meta if isinstance(m, Kind)), "plain")
+    return kind, next((m for m in meta if isinstance(m, Ref)), None)
 
 
 @functools.cache

@@ -67,6 +67,8 @@ _SPECIAL = re.compile(r"[\\`*]")
 
 def parse(text: str) -> tuple[Block, ...]:
     """Parse a markup field into blocks (raise MarkupError with the offending offset)."""
+    if "\n" not in text:  # most fields are one line: one chunk
+        return tuple(_blocks(text, 0)) if text.strip() else ()
     blocks: list[Block] = []
     offset = 0
     for chunk in re.split(r"(\n[ \t]*\n)", text):
@@ -97,7 +99,7 @@ def _blocks(chunk: str, base: int) -> list[Block]:
 
 def parse_inline(text: str, base: int = 0) -> Line:
     """Parse one line of inline markup into spans."""
-    if not any(c in text for c in "*`\\"):
+    if _SPECIAL.search(text) is None:
         return (Span("text", text),) if text else ()  # most text has no markup: skip the scanner
     spans: list[Span] = []
     buf: list[str] = []
@@ -169,6 +171,11 @@ def _is_emphasis(text: str, i: int, italic: bool) -> bool:
     return not after.isspace()
 
 
+def has_markup(text: str) -> bool:
+    """Tell whether text holds any character that starts markup; text without one always parses."""
+    return _SPECIAL.search(text) is not None
+
+
 def plain(text: str) -> str:
     """Return the text without markup (math kept as its LaTeX source), for tags, titles and search."""
     parts: list[str] = []
@@ -192,6 +199,8 @@ def math_of(text: str) -> list[tuple[str, int]]:
 
 def to_html(text: str) -> str:
     """Render markup as escaped HTML, with math left in Anki's \\( \\) and \\[ \\] delimiters."""
+    if "\n" not in text and _SPECIAL.search(text) is None and not _BULLET.match(text) and not _NUMBER.match(text):
+        return html.escape(text.strip(), quote=False)  # one plain line: nothing to parse
     out: list[str] = []
     blocks = parse(text)
     for block in blocks:

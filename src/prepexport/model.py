@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Protocol, TypeVar
 
@@ -311,23 +312,23 @@ class KnowledgeBase:
 
     def topic(self, topic_id: str) -> Topic:
         """Return the topic with this id."""
-        return _find(self.topics, topic_id)
+        return self._topics[topic_id]
 
     def formula(self, formula_id: str) -> Formula:
         """Return the formula with this id."""
-        return _find(self.formulas, formula_id)
+        return self._formulas[formula_id]
 
     def drill(self, drill_id: str) -> Drill:
         """Return the drill with this id."""
-        return _find(self.drills, drill_id)
+        return self._drills[drill_id]
 
     def reference(self, reference_id: str) -> Reference:
         """Return the reference with this id."""
-        return _find(self.references, reference_id)
+        return self._references[reference_id]
 
     def area(self, area_id: str) -> Area:
         """Return the area with this id."""
-        return _find(self.areas, area_id)
+        return self._areas[area_id]
 
     def roadmap_for(self, weeks: int) -> Roadmap:
         """Return the roadmap with this many weeks (KeyError if none)."""
@@ -338,7 +339,38 @@ class KnowledgeBase:
 
     def formula_topic(self, formula_id: str) -> Topic | None:
         """Return the first topic that links this formula."""
-        return next((t for t in self.topics if formula_id in t.formulas), None)
+        return self._formula_topics.get(formula_id)
+
+    # Lookups by id, built on first use: renderers look items up per note, and a scan per lookup would make
+    # a build grow with the square of the course. The first item with an id wins, as a scan would find it.
+
+    @cached_property
+    def _topics(self) -> dict[str, Topic]:
+        return _index(self.topics)
+
+    @cached_property
+    def _formulas(self) -> dict[str, Formula]:
+        return _index(self.formulas)
+
+    @cached_property
+    def _drills(self) -> dict[str, Drill]:
+        return _index(self.drills)
+
+    @cached_property
+    def _references(self) -> dict[str, Reference]:
+        return _index(self.references)
+
+    @cached_property
+    def _areas(self) -> dict[str, Area]:
+        return _index(self.areas)
+
+    @cached_property
+    def _formula_topics(self) -> dict[str, Topic]:
+        found: dict[str, Topic] = {}
+        for topic in self.topics:
+            for formula_id in topic.formulas:
+                found.setdefault(formula_id, topic)
+        return found
 
 
 class _HasId(Protocol):
@@ -349,9 +381,9 @@ class _HasId(Protocol):
 _T = TypeVar("_T", bound=_HasId)
 
 
-def _find(items: tuple[_T, ...], item_id: str) -> _T:
-    """Return the item with this id (KeyError if none)."""
+def _index(items: tuple[_T, ...]) -> dict[str, _T]:
+    """Map each id to the first item that has it."""
+    found: dict[str, _T] = {}
     for item in items:
-        if item.id == item_id:
-            return item
-    raise KeyError(item_id)
+        found.setdefault(item.id, item)
+    return found

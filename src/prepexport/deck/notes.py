@@ -241,9 +241,16 @@ def _positions(kb: KnowledgeBase, drafts: list[DeckNote]) -> dict[tuple[Kind, st
     plan = kb.roadmaps[0] if kb.roadmaps else None
     weeks = plan.weeks if plan else ()
     listed_drills = {d for week in weeks for d in week.drills}
+    # Each topic's misconceptions and unlisted drills, gathered once rather than searched for per topic.
+    extras: dict[str, list[tuple[Kind, str]]] = {}
+    for mistake in kb.misconceptions:
+        extras.setdefault(mistake.topic, []).append(("misconception", mistake.id))
+    for drill in kb.drills:
+        if drill.id not in listed_drills:
+            extras.setdefault(drill.topic, []).append(("drill", drill.id))
     for number, week in enumerate(weeks, 1):
         for topic_id in week.topics:
-            for key in _topic_keys(kb, kb.topic(topic_id), listed_drills):
+            for key in _topic_keys(kb.topic(topic_id), extras.get(topic_id, [])):
                 place(number, key)
         for formula_id in week.formulas:
             place(number, ("formula", formula_id))
@@ -264,15 +271,10 @@ def _positions(kb: KnowledgeBase, drafts: list[DeckNote]) -> dict[tuple[Kind, st
     return positions
 
 
-def _topic_keys(kb: KnowledgeBase, topic: Topic, listed_drills: set[str]) -> Iterator[tuple[Kind, str]]:
-    """Yield a topic's notes in teaching order: its cards, formulas, misconceptions, then unlisted drills."""
+def _topic_keys(topic: Topic, extras: list[tuple[Kind, str]]) -> Iterator[tuple[Kind, str]]:
+    """Yield a topic's notes in teaching order: its cards, formulas, then its misconceptions and unlisted drills."""
     for card in topic.cards:
         yield card_kind(card), card.id
     for formula_id in topic.formulas:
         yield "formula", formula_id
-    for mistake in kb.misconceptions:
-        if mistake.topic == topic.id:
-            yield "misconception", mistake.id
-    for drill in kb.drills:
-        if drill.topic == topic.id and drill.id not in listed_drills:
-            yield "drill", drill.id
+    yield from extras

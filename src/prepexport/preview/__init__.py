@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prepexport.course.tags import tag_root, week_tag
 from prepexport.deck.build import model_id, note_type_name
-from prepexport.deck.notes import TAG_ROOT, DeckNote, DeckNotes, collect_notes
+from prepexport.deck.notes import DeckNote, DeckNotes, collect_notes
 from prepexport.deck.notetypes import NOTE_TYPES
-from prepexport.deck.stamps import Stamps, load_stamps, write_atomically
-from prepexport.model import KnowledgeBase
+from prepexport.deck.stamps import Stamps, load_stamps
+from prepexport.files import write_atomically
+from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.preview.page import Page, PreviewNote, Status, render_page, week_groups
 
 
@@ -68,7 +70,7 @@ def preview_html(kb: KnowledgeBase, collected: DeckNotes, stamps: Stamps) -> tup
     ]
     plan = kb.roadmaps[0] if kb.roadmaps else None
     titles = [f"Week {i}: {w.focus}" for i, w in enumerate(plan.weeks, 1)] if plan else []
-    week_of = [_first_week(n.tags, plan.id) if plan else None for n in collected.notes]
+    week_of = [_first_week(kb, n.tags, plan) if plan else None for n in collected.notes]
     rest = f"In no week of the plan “{plan.title}”" if plan else "All cards"
     groups = week_groups(notes, titles, week_of, rest)
     css = next(iter(models.values()))["css"] if models else ""
@@ -111,11 +113,11 @@ def note_statuses(kb: KnowledgeBase, notes: tuple[DeckNote, ...], stamps: Stamps
     return statuses, True
 
 
-def _first_week(tags: tuple[str, ...], plan_id: str) -> int | None:
-    """Return the first week of the plan that teaches the note, from its week tags."""
-    prefix = f"{TAG_ROOT}::{plan_id}::week-"
-    weeks = [int(t[len(prefix) :]) for t in tags if t.startswith(prefix) and t[len(prefix) :].isdigit()]
-    return min(weeks, default=None)
+def _first_week(kb: KnowledgeBase, tags: tuple[str, ...], plan: Roadmap) -> int | None:
+    """Return the first week of the plan that teaches the note, from the week tags the deck gives it."""
+    present = set(tags)
+    root = tag_root(kb)
+    return next((n for n in range(1, len(plan.weeks) + 1) if week_tag(root, plan.id, n) in present), None)
 
 
 __all__ = ["PreviewReport", "build_preview", "preview_html", "preview_path"]
