@@ -16,7 +16,7 @@ from prepexport.course.tags import tag_root, week_tag
 from prepexport.deck.build import model_id, note_type_name
 from prepexport.deck.notes import DeckNote, DeckNotes, collect_notes
 from prepexport.deck.notetypes import NOTE_TYPES
-from prepexport.deck.stamps import Stamps, load_stamps
+from prepexport.deck.stamps import Course, NoteHash, Stamps, clock, load_stamps, note_hash
 from prepexport.files import write_atomically
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.preview.page import Page, PreviewNote, Status, render_page, week_groups
@@ -50,7 +50,8 @@ def build_preview(
 ) -> PreviewReport:
     """Write `<out_dir>/<meta.id>-preview.html`; pass the deck's collected notes to avoid collecting them twice."""
     path = preview_path(kb, out_dir)
-    html_text, report = preview_html(kb, collected or collect_notes(kb), load_stamps(stamps_path))
+    stamps = load_stamps(stamps_path, Course(kb.meta.anki.deck, kb.meta.id), clock()) or Stamps()
+    html_text, report = preview_html(kb, collected or collect_notes(kb), stamps)
     write_atomically(path, html_text.encode())
     return PreviewReport(path, report.notes, report.cards, report.new, report.changed)
 
@@ -105,12 +106,18 @@ def note_statuses(kb: KnowledgeBase, notes: tuple[DeckNote, ...], stamps: Stamps
         status: Status = ""
         if stamp is None:
             status = "new"
-        elif stamp.hash != note.digest(model_id(kb, note.kind)):
+        elif stamp.hash != _hash(kb, note):
             status = "changed"
         elif stamp.mod == latest and not first_build:
             status = "new" if stamp.added == stamp.mod else "changed"
         statuses[note.key] = status
     return statuses, True
+
+
+def _hash(kb: KnowledgeBase, note: DeckNote) -> NoteHash:
+    """Return the note's hash as the deck stamps it."""
+    fields = dict(zip(NOTE_TYPES[note.kind].fields, note.fields, strict=True))
+    return note_hash(model_id(kb, note.kind), fields, note.tags)
 
 
 def _first_week(kb: KnowledgeBase, tags: tuple[str, ...], plan: Roadmap) -> int | None:
