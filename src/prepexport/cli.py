@@ -15,7 +15,7 @@ from prepexport import __version__
 from prepexport.build import BuildOptions, stamps_path
 from prepexport.build import build as run_build
 from prepexport.course.kinds import CARD_KINDS, card_kind
-from prepexport.errors import PrepexportError, SourceError
+from prepexport.errors import PrepexportError, SourceError, printable
 from prepexport.load import Loaded, load_file
 from prepexport.model import KnowledgeBase, Roadmap
 
@@ -33,17 +33,45 @@ NEW_STAMPS_HELP = (
     "restoring the file from version control or 'prepexport stamps recover'."
 )
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+#: Where to report an internal error.
+REPORT_BUGS = "report it with the command you ran and the source file (see README.md, 'Reporting a bug')"
 
 source_argument = click.argument("source", required=False, type=click.Path(dir_okay=True, path_type=Path))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """A command group that turns an unexpected exception into one line naming it as a bug, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted; outputs and stamps are as they were before this build", err=True)
+            sys.exit(130)
+        except Exception as exc:  # the one place every unforeseen failure ends: a message, never a traceback
+            if ctx.params.get("debug") or os.environ.get("PREPEXPORT_DEBUG"):
+                raise
+            detail = printable(" ".join(f"{type(exc).__name__}: {exc}".split()))[:300]
+            click.echo(
+                f"internal error (a bug in prepexport {__version__}): {detail}; outputs and stamps are as they "
+                f"were. Please {REPORT_BUGS}; --debug shows the trace.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="prepexport")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full trace of an internal error.")
+def main(debug: bool) -> None:
     """Compile a YAML knowledge base into an Anki deck and printable week-by-week workbooks.
 
-    Exit codes: 0 success, 1 invalid source or failed build, 2 usage error.
+    Exit codes: 0 success, 1 invalid source or failed build, 2 usage error, 3 internal error (a bug: please
+    report it).
     """
 
 
@@ -79,6 +107,8 @@ def build(
     """Write the Anki deck and the workbooks into the output folder."""
     path = source or DEFAULT_SOURCE
     out = out_dir or DEFAULT_OUT
+    if start and not 1900 <= start.year <= 9000:  # a plan's dates must stay within the calendar
+        _fail(f"--start {start.date()}: give a date between the years 1900 and 9000", EXIT_USAGE)
     loaded = _load(path)
     roadmaps = _pick_roadmaps(loaded.kb, weeks)
     options = BuildOptions(
@@ -170,8 +200,8 @@ def _pick_roadmaps(kb: KnowledgeBase, weeks: str) -> list[Roadmap]:
     available = ", ".join(str(len(r.weeks)) for r in kb.roadmaps) or "none"
     if weeks == "all":
         return list(kb.roadmaps)
-    if not weeks.isdigit():
-        _fail(f"--weeks must be a number of weeks or 'all', not '{weeks}'", EXIT_USAGE)
+    if not (weeks.isascii() and weeks.isdigit() and len(weeks) <= 4):
+        _fail(f"--weeks must be a number of weeks or 'all', not {printable(repr(weeks[:20]))}", EXIT_USAGE)
     try:
         return [kb.roadmap_for(int(weeks))]
     except KeyError:
@@ -199,5 +229,5 @@ def _load(path: Path) -> Loaded:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message)}", err=True)
     sys.exit(code)

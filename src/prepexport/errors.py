@@ -21,7 +21,12 @@ class Problem:
         where = f"{self.path}: " if self.path else ""
         label = "warning: " if self.severity == "warning" else ""
         location = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{location}: {label}{where}{self.message}"
+        return printable(f"{location}: {label}{where}{self.message}")
+
+
+def printable(text: str) -> str:
+    """Return text with control characters escaped (as \\x1b), so no message sends them raw to a terminal."""
+    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode() for c in text)
 
 
 class PrepexportError(Exception):

@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import os
 import re
+import stat
 import types
 import typing
 from collections.abc import Iterator
@@ -43,6 +45,70 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Largest number of nodes the document may expand to once aliases are followed.
 MAX_NODES = 1_000_000
 
+#: Largest source file read, in bytes: many times any real course, small enough to check in seconds.
+MAX_SOURCE_BYTES = 10_000_000
+
+#: Longest title, name or other one-line text, in characters: it must fit a heading or a table cell.
+MAX_PLAIN = 500
+
+#: Largest image packed, in bytes: a card image is a diagram or a photo, never a video.
+MAX_IMAGE_BYTES = 5_000_000
+
+#: What an image file starts with, per format Anki and reportlab both show.
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+}
+
+#: Characters refused in text: control characters (Anki's field separator among them) other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+#: Whole numbers as an author writes them: decimal digits, no leading zero, octal, hex or sexagesimal forms.
+_DECIMAL = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,17})")
+
+#: URL schemes a reference may link to; anything else (javascript:, data:, file:) could act when clicked.
+URL_SCHEMES = ("https://", "http://", "mailto:")
+_URL_UNSAFE = re.compile(r"[\s\"'<>\\`{}|^]")
+
+#: Math commands that would make a card or page act (links, styles, definitions, MathJax extensions).
+UNSAFE_MATH = frozenset(
+    {
+        "href",
+        "url",
+        "style",
+        "class",
+        "cssId",
+        "unicode",
+        "def",
+        "gdef",
+        "edef",
+        "xdef",
+        "let",
+        "newcommand",
+        "renewcommand",
+        "providecommand",
+        "DeclareMathOperator",
+        "require",
+        "mmlToken",
+        "data",
+        "toggle",
+        "texttip",
+        "mathtip",
+        "label",
+        "ref",
+        "eqref",
+        "tag",
+        "input",
+        "include",
+        "write",
+        "immediate",
+        "csname",
+        "catcode",
+    }
+)
+
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
 # What a YAML anchor looks like (`&name`); a document without one cannot hold an alias. Text such as `&amp;`
@@ -68,15 +134,37 @@ _BAD = _Bad()
 def load_file(path: Path) -> Loaded:
     """Load and validate a knowledge base (raise SourceError listing every problem)."""
     name = str(path)
+
+    def fail(message: str) -> SourceError:
+        return SourceError([Problem(0, 0, name, "", message)])
+
     try:
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise fail("is a folder, not a YAML file")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("is not a regular file (a pipe, device or socket); give the path of a YAML file")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise fail(f"too large: {_megabytes(info.st_size)}; a source may hold {_megabytes(MAX_SOURCE_BYTES)}")
+        # Non-blocking, and checked again once open: the path may have been swapped for a pipe meanwhile.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise fail("is not a regular file; give the path of a YAML file")
+            data = file.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
-        raise SourceError([Problem(0, 0, name, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise SourceError([Problem(0, 0, name, "", "is a folder, not a YAML file")]) from None
+        raise fail("file not found") from None
     except OSError as exc:
-        raise SourceError([Problem(0, 0, name, "", f"cannot be read: {exc.strerror}")]) from None
+        raise fail(f"cannot be read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path
+        raise fail("is not a valid path") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise fail(f"too large: more than {_megabytes(MAX_SOURCE_BYTES)}")
     return load_bytes(data, name, root=path.resolve().parent)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size < 10**12 else "more than a terabyte"
 
 
 def load_bytes(data: bytes, name: str, *, root: Path) -> Loaded:
@@ -89,6 +177,11 @@ def load_bytes(data: bytes, name: str, *, root: Path) -> Loaded:
             line, column, name, "", f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
         )
         raise SourceError([problem]) from None
+    control = _CONTROL.search(text)
+    if control:  # found here, the character gets its line and column; the YAML reader would say 1:1
+        line, column = _line_column(text[: control.start()])
+        code = f"U+{ord(control.group()):04X}"
+        raise SourceError([Problem(line, column, name, "", f"the control character {code} is not allowed; remove it")])
     return _Converter(text, name, root).run()
 
 
@@ -313,9 +406,11 @@ class _Converter:
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
             self._error(node, path, f"must be a whole number, not {_describe(node)}")
             return _BAD
-        number = (
-            int(str(node.value).replace("_", ""), 0) if not str(node.value).startswith("0o") else int(node.value, 8)
-        )
+        written = str(node.value)
+        if not _DECIMAL.fullmatch(written):
+            self._error(node, path, f"must be a whole number in plain decimal digits, not {_describe(node)}")
+            return _BAD
+        number = int(written)
         for m in meta:
             if isinstance(m, Range) and not m.low <= number <= m.high:
                 self._error(node, path, f"must be between {m.low} and {m.high}, not {number}")
@@ -331,7 +426,16 @@ class _Converter:
             return _BAD
         # Keep what the author typed: `yes`, `2026` or `1e3` stay text here rather than becoming bool or number.
         value = str(node.value).strip() if node.style not in ("|", ">") else str(node.value).rstrip("\n")
+        # Only double-quoted text can hold escaped control characters: raw ones were refused before parsing.
+        control = _CONTROL.search(str(node.value)) if node.style == "\"" else None
+        if control:
+            code = f"U+{ord(control.group()):04X}"
+            self._error(node, path, f"holds the control character {code}; remove it", control.start())
+            return _BAD
         kind, ref = _string_meaning(meta)
+        if kind == "plain" and len(value) > MAX_PLAIN:
+            self._error(node, path, f"is {len(value):,} characters long; a title or name may have {MAX_PLAIN}")
+            return _BAD
         if ref is not None:
             self.refs.append((ref.target, value, path, node))
         elif kind == "id" and not ID_PATTERN.match(value):
@@ -372,12 +476,22 @@ class _Converter:
             self._error(target, f"{path}.cloze", problem.message, problem.offset)
 
     def _check_media(self, value: str, node: yaml.Node, path: str) -> bool:
-        target = (self.root / value).resolve()
-        if not target.is_relative_to(self.root):
+        try:
+            target = (self.root / value).resolve()
+            inside = target.is_relative_to(self.root)
+            found = inside and target.is_file()
+        except (OSError, ValueError):
+            self._error(node, path, f"image '{value}' is not a valid path")
+            return False
+        if not inside:
             self._error(node, path, f"image '{value}' is outside the folder of the source file")
             return False
-        if not target.is_file():
+        if not found:
             self._error(node, path, f"image '{value}' not found (paths are relative to the source file)")
+            return False
+        problem = image_problem(target)
+        if problem:
+            self._error(node, path, f"image '{value}' {problem}")
             return False
         return True
 
@@ -403,6 +517,13 @@ class _Converter:
                 self._error(node, path, f"no {label} has the id '{value}'{_suggest(value, sorted(known))}")
 
     def _check_semantics(self, kb: KnowledgeBase, root: yaml.MappingNode) -> None:
+        if any(not part.strip() for part in kb.meta.deck.split("::")):
+            message = "a deck name needs text on both sides of every '::' (Anki makes '::' a subdeck)"
+            self._error(_at(root, "meta", "deck"), "meta.deck", message)
+        for i, ref in enumerate(kb.references):
+            problem = url_problem(ref.url) if ref.url else None
+            if problem:
+                self._error(_at(root, "references", i, "url"), f"references[{i}].url", problem)
         used: dict[int, str] = {}
         for name, number in dataclasses.asdict(kb.meta.anki).items():
             if number in used:  # Anki refuses a package in which two note types (or a deck) share an id
@@ -509,6 +630,49 @@ def latex_problem(latex: str) -> str | None:
     unknown = _UNKNOWN_COMMAND.search(mathml)
     if unknown:
         return f"unknown LaTeX command '{unknown.group(1)}' in '{latex}'"
+    for command in re.findall(r"\\([A-Za-z]+)", latex):
+        if command in UNSAFE_MATH or command.startswith("html") or f"\\{command}" not in _math_commands():
+            return f"the LaTeX command '\\{command}' is not allowed in '{latex}' (it is not plain math)"
+    return None
+
+
+@functools.cache
+def _math_commands() -> frozenset[str]:
+    """Return the allow-list of math commands: those latex2mathml typesets, less the unsafe ones."""
+    import latex2mathml.commands as commands
+    import latex2mathml.symbols_parser as symbols
+
+    names: set[str] = {str(key) for key in symbols.SYMBOLS if str(key).startswith("\\")}
+    for value in vars(commands).values():
+        items = value if isinstance(value, (tuple, list, set, frozenset, dict)) else (value,)
+        names.update(x for x in items if isinstance(x, str) and x.startswith("\\"))
+    return frozenset(n for n in names if n[1:] not in UNSAFE_MATH and not n[1:].startswith("html"))
+
+
+def url_problem(url: str) -> str | None:
+    """Return why a reference URL is refused, or None: only plain http(s) and mailto links are inert."""
+    if not url.lower().startswith(URL_SCHEMES):
+        return f"'{url}' must start with https://, http:// or mailto:"
+    unsafe = _URL_UNSAFE.search(url)
+    if unsafe:
+        return f"'{url}' holds {unsafe.group()!r}; write it percent-encoded (e.g. %20 for a space)"
+    if len(url) > 2000:
+        return "the URL is longer than 2,000 characters"
+    return None
+
+
+def image_problem(path: Path) -> str | None:
+    """Return why a file cannot be a card image (too large, or not a PNG, JPEG or GIF), or None."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            return f"is too large ({size / 1_000_000:.1f} MB; the limit is {MAX_IMAGE_BYTES / 1_000_000:.0f} MB)"
+        with path.open("rb") as file:
+            head = file.read(16)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES):
+        return "is not a PNG, JPEG or GIF image (checked by its content)"
     return None
 
 
@@ -539,7 +703,8 @@ def _describe(node: yaml.Node) -> str:
     tag = node.tag.rsplit(":", 1)[-1]
     if tag == "null":
         return "nothing"
-    return f"{tag} '{node.value}'" if tag != "str" else f"'{node.value}'"
+    value = str(node.value) if len(str(node.value)) <= 60 else f"{str(node.value)[:57]}…"
+    return f"{tag} '{value}'" if tag != "str" else f"'{value}'"
 
 
 def _keys_hint(cls: type) -> str:

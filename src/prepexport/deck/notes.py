@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import assert_never
@@ -140,7 +141,7 @@ def _draft(
         "Weeks": _weeks_html(kb, weeks),
         "Id": html.escape(source_id, quote=False),
     }
-    values = fields | context
+    values = {name: inert(value) for name, value in (fields | context).items()}
     note_type = NOTE_TYPES[kind]
     ordered = tuple(values.get(name, "") for name in note_type.fields)
     if kind == "cloze":
@@ -150,6 +151,15 @@ def _draft(
     guid = note_guid(kb, kind, source_id)
     tags = note_tags(tag_root(kb), topic, weeks)
     return DeckNote(kind, source_id, guid, ordered, tags, subdeck_name(kb, area), ords)
+
+
+#: Anki's own field syntax that plays or speaks when a card is shown: `[sound:file]`, `[anki:tts]...`.
+_PLAYABLE = re.compile(r"\[(?=(?:sound|anki):)", re.IGNORECASE)
+
+
+def inert(field: str) -> str:
+    """Return field HTML in which Anki's `[sound:...]` and `[anki:...]` show as text instead of playing."""
+    return _PLAYABLE.sub("&#91;", field)
 
 
 def _extra(extra: str, image: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from prepexport.deck.errors import DeckError, StampsError
+from prepexport.errors import printable
 from prepexport.files import write_atomically
 
 FORMAT = 2
@@ -198,11 +199,6 @@ def _message(error: BaseException) -> str:
     if isinstance(error, KeyError):
         return f"missing {error}"
     return printable(str(error))
-
-
-def printable(text: str) -> str:
-    """Return text with control characters escaped (\\x1b), so a message never sends them to the terminal."""
-    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode() for c in text)
 
 
 def parse_stamps(data: Any, now: int) -> Stamps:
