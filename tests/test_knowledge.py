@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from prepexport.course.coverage import coverage
+from prepexport.course.kinds import card_kind
+from prepexport.deck.notes import collect_notes
 from prepexport.load import Loaded, load_file
 from prepexport.markup import ItemList, parse, plain
-from prepexport.model import BasicCard, ClozeCard, KnowledgeBase, ReversibleCard
+from prepexport.model import BasicCard, ClozeCard, KnowledgeBase, ReversibleCard, Roadmap
 
 SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
 
@@ -162,3 +164,162 @@ def test_drill_answers_cannot_be_guessed_from_their_length(kb: KnowledgeBase) ->
 def test_right_answers_are_spread_over_the_letters(kb: KnowledgeBase) -> None:
     letters = [drill.letter(drill.right) for drill in kb.drills]
     assert max(letters.count(x) for x in set(letters)) <= len(letters) // 2
+
+
+# ---------------------------------------------------------------- cards that stand alone and teach one thing
+
+#: Phrases that only make sense next to another card ("Same example, ...").
+POINTING_PHRASES = (
+    "same example",
+    "as above",
+    "see above",
+    "the suite",
+    "previous card",
+    "the card above",
+    "the example above",
+    "same numbers",
+    "with the same n",
+)
+
+_CLOZE_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}")
+_SMALL_WORDS = {"about", "each", "from", "into", "only", "than", "that", "their", "them", "they", "this", "what"}
+_YES_NO_START = re.compile(r"(Is|Are|Does|Do|Did|Can|Could|Should|Would|Will|Was|Were|Has|Have)\b")
+
+
+def card_texts(card: BasicCard | ReversibleCard | ClozeCard) -> list[str]:
+    """Return every text a learner sees on a card's front or back."""
+    if isinstance(card, BasicCard):
+        texts = [card.question, card.answer]
+    elif isinstance(card, ReversibleCard):
+        texts = [card.term, card.meaning]
+    else:
+        texts = [card.cloze]
+    return [*texts, card.extra]
+
+
+def list_items(answer: str) -> list[str]:
+    """Return the items when an answer's first sentence is nothing but a list ("A, B and C"), else [].
+
+    Parentheticals and examples after "such as" are ignored: they illustrate one answer, they do not ask for a list.
+    """
+    text = re.sub(r"\s*\([^)]*\)", "", plain(answer).strip())
+    first = re.split(r";\s|:\s|\.\s|\.$", text)[0]
+    first = re.split(r",?\s+(?:such as|e\.g\.|for example|for instance|including|like)\s", first)[0]
+    parts = [p.strip() for p in re.split(r",\s+", first)]
+    if len(parts) < 2:
+        return []
+    last = [p for p in re.split(r"^(?:and|or)\s+|\s+(?:and|or)\s+", parts[-1], maxsplit=1) if p]
+    parts = parts[:-1] + last
+    return parts if len(parts) >= 3 and all(0 < len(p.split()) <= 5 for p in parts) else []
+
+
+def deletion_words(text: str) -> set[str]:
+    """Return the content words of a cloze deletion, singular, lower-case."""
+    words = re.findall(r"[a-z0-9]+", plain(text).lower())
+    return {w.removesuffix("s") for w in words if len(w) >= 4 and w not in _SMALL_WORDS}
+
+
+def test_list_detector_tells_lists_from_sentences() -> None:
+    assert list_items("Tokens per request, price per token and monthly volume.") == [
+        "Tokens per request",
+        "price per token",
+        "monthly volume",
+    ]
+    assert list_items("The rubric, the sample size, and the agreement target.")
+    assert not list_items("Queries that hinge on exact tokens, such as a product code, an id or an error string.")
+    assert not list_items("About 1,120 GB (16 bytes per parameter), before activations.")
+    assert not list_items("Latency and cost (step 4) and Evaluation (step 5).")
+
+
+def test_no_card_points_at_another_card(kb: KnowledgeBase) -> None:
+    for topic in kb.topics:
+        for card in topic.cards:
+            text = " ".join(plain(t) for t in card_texts(card)).lower()
+            found = [p for p in POINTING_PHRASES if p in text]
+            assert not found, f"{card.id}: {found} only makes sense next to another card"
+
+
+def test_no_basic_answer_is_a_list_of_three_or_more(kb: KnowledgeBase) -> None:
+    for topic in kb.topics:
+        for card in topic.cards:
+            if isinstance(card, BasicCard):
+                items = list_items(card.answer)
+                assert not items, f"{card.id}: the answer lists {items}; make it a cloze with one deletion per item"
+
+
+def test_no_basic_question_is_a_yes_no_question(kb: KnowledgeBase) -> None:
+    for topic in kb.topics:
+        for card in topic.cards:
+            if isinstance(card, BasicCard):
+                assert not _YES_NO_START.match(plain(card.question)), f"{card.id}: a yes/no question is half guessable"
+
+
+def test_deletions_of_one_cloze_note_share_no_text(kb: KnowledgeBase) -> None:
+    for topic in kb.topics:
+        for card in topic.cards:
+            if not isinstance(card, ClozeCard):
+                continue
+            bodies: dict[str, list[str]] = {}
+            for number, body in _CLOZE_DELETION.findall(card.cloze):
+                bodies.setdefault(number, []).append(body)
+            words = {n: deletion_words(" ".join(b)) for n, b in bodies.items()}
+            numbers = sorted(words)
+            for i, first in enumerate(numbers):
+                for second in numbers[i + 1 :]:
+                    shared = words[first] & words[second]
+                    assert not shared, f"{card.id}: c{first} and c{second} share {sorted(shared)}"
+
+
+# ---------------------------------------------------------------- plans that nest and balance
+
+
+def week_card_counts(kb: KnowledgeBase, roadmap: Roadmap) -> list[int]:
+    """Count the Anki cards each week introduces, placing every note in the first week that teaches it."""
+    cards: dict[tuple[str, str], int] = {(n.kind, n.source_id): len(n.card_ords) for n in collect_notes(kb).notes}
+    listed_drills = {d for week in roadmap.weeks for d in week.drills}
+    placed: set[tuple[str, str]] = set()
+    counts = []
+    for week in roadmap.weeks:
+        keys: list[tuple[str, str]] = []
+        for topic_id in week.topics:
+            topic = kb.topic(topic_id)
+            keys += [(card_kind(c), c.id) for c in topic.cards]
+            keys += [("formula", f) for f in topic.formulas]
+            keys += [("misconception", m.id) for m in kb.misconceptions if m.topic == topic_id]
+            keys += [("drill", d.id) for d in kb.drills if d.topic == topic_id and d.id not in listed_drills]
+        keys += [("formula", f) for f in week.formulas] + [("drill", d) for d in week.drills]
+        fresh = [k for k in dict.fromkeys(keys) if k not in placed]
+        placed.update(fresh)
+        counts.append(sum(cards[k] for k in fresh))
+    assert placed == set(cards), f"{roadmap.id} leaves notes unplaced: {sorted(set(cards) - placed)[:5]}"
+    return counts
+
+
+def test_week_k_of_the_short_plan_holds_weeks_2k_minus_1_and_2k_of_the_long_one(kb: KnowledgeBase) -> None:
+    short, long = kb.roadmap_for(4), kb.roadmap_for(8)
+    for k, week in enumerate(short.weeks):
+        first, second = long.weeks[2 * k], long.weeks[2 * k + 1]
+        assert week.topics == first.topics + second.topics, f"week {k + 1}: topics"
+        assert week.formulas == first.formulas + second.formulas, f"week {k + 1}: formulas"
+        assert week.drills == first.drills + second.drills, f"week {k + 1}: drills"
+
+
+def test_eight_week_plan_follows_the_guide(kb: KnowledgeBase) -> None:
+    weeks = kb.roadmap_for(8).weeks
+    assert {"attention-mechanism", "attention-scaling"} <= set(weeks[0].topics)
+    assert "positional-encoding" in weeks[1].topics
+    assert {"embeddings-similarity", "vector-search"} <= set(weeks[2].topics)
+    assert {"chunking", "rag-pipeline"} <= set(weeks[3].topics)
+    assert {"lora-qlora", "instruction-tuning", "rlhf", "dpo"} <= set(weeks[4].topics)
+    assert {"kv-cache", "quantization", "continuous-batching", "cost-modeling"} <= set(weeks[5].topics)
+    assert {"react-plan-execute", "function-calling", "mcp", "agent-failures"} <= set(weeks[6].topics)
+    assert {"scale-framework", "design-rag-support", "design-search-engine", "design-code-completion"} <= set(
+        weeks[7].topics
+    )
+
+
+def test_no_week_holds_more_than_a_quarter_above_the_mean(kb: KnowledgeBase) -> None:
+    for roadmap in kb.roadmaps:
+        counts = week_card_counts(kb, roadmap)
+        mean = sum(counts) / len(counts)
+        assert max(counts) <= 1.25 * mean, f"{roadmap.id}: cards per week {counts}, mean {mean:.1f}"
