@@ -442,3 +442,100 @@ def test_the_default_course_builds_with_every_glyph(tmp_path: Path) -> None:
     assert report.pages == len(built.reader.pages)
     assert [o.title for o in built.outline if o.level <= 1] == expected_chapters(kb, roadmap)
     assert_no_stranded_heading(built.outline)
+
+
+def page_lines(reader: PdfReader, page: int) -> list[tuple[float, float, float, str]]:
+    """Return the text lines of a page as (x, y, font size, text), using text positions."""
+    rows: dict[int, list[tuple[float, float, str]]] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            scale = abs(tm[3] * cm[3]) or 1.0
+            rows.setdefault(round(tm[5] * cm[3] + cm[5]), []).append((tm[4] * cm[0] + cm[4], size * scale, text))
+
+    reader.pages[page - 1].extract_text(visitor_text=visit)
+    found = []
+    for y, parts in sorted(rows.items(), reverse=True):
+        parts.sort()
+        found.append((parts[0][0], float(y), max(p[1] for p in parts), flat(" ".join(p[2] for p in parts))))
+    return found
+
+
+def test_no_drill_is_split_from_its_writing_space(built: Built) -> None:
+    drills = [o for o in built.outline if o.title.startswith("Drill ")]
+    assert drills
+    for page in sorted({o.page for o in drills}):
+        text = built.texts[page - 1]
+        on_page = sum(o.page == page for o in drills)
+        assert text.count("Why, and the smallest fix") == on_page, page
+        assert text.count("Check your answer") == on_page, page
+
+
+def test_page_numbers_sit_on_the_outer_edge(built: Built) -> None:
+    width = float(built.reader.pages[0].mediabox.width)
+    for page in range(2, len(built.reader.pages) + 1):
+        found: list[float] = []
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float, page: int = page) -> None:
+            if text.startswith(f"page {page} of"):
+                found.append(tm[4] + cm[4])
+
+        built.reader.pages[page - 1].extract_text(visitor_text=visit)
+        assert found, page
+        assert (found[0] > width / 2) == (page % 2 == 1), page
+
+
+def test_body_lines_on_topic_pages_hold_60_to_80_characters(built: Built) -> None:
+    lengths: list[int] = []
+    for number in range(1, len(built.roadmap.weeks) + 1):
+        opening = built.page_of(f"Week {number} {built.roadmap.weeks[number - 1].focus}")
+        first = next(o.page for o in built.outline if o.title == "Topics" and o.page >= opening)
+        last = next(o.page for o in built.outline if o.title == "Proof artifact" and o.page >= first)
+        for page in range(first, last + 1):
+            lengths += [len(text) for _, _, size, text in page_lines(built.reader, page) if size == pytest.approx(10)]
+    lengths.sort()
+    assert len(lengths) > 50
+    p90 = lengths[int(len(lengths) * 0.9)]
+    assert 60 <= p90 <= 80, p90
+
+
+def test_the_workbook_uses_six_type_sizes_or_fewer(built: Built) -> None:
+    sizes = {
+        round(size, 1)
+        for page in range(1, len(built.reader.pages) + 1)
+        for _, _, size, _ in page_lines(built.reader, page)
+    }
+    assert len(sizes) <= 6, sorted(sizes)
+
+
+def test_index_entries_point_at_their_pages(built: Built) -> None:
+    first = built.page_of("Index")
+    text = " ".join(built.texts[first - 1 :])
+    linked = {target for page in range(first, len(built.reader.pages) + 1) for target in built.links(page)}
+    for entry in (o for o in built.outline if o.level == 2 and re.match(r"\d+\.\d+ ", o.title)):
+        title = entry.title.split(" ", 1)[1]
+        match = re.search(re.escape(flat(title)) + r" ((?:\d+, )*\d+)", text)
+        assert match, title
+        assert entry.page in [int(n) for n in match.group(1).split(", ")], title
+        assert entry.page in linked
+
+
+def test_the_schedule_places_every_drill_and_the_proof_on_a_day(built: Built) -> None:
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        days = schedule.days(built.roadmap, week, number, None, {d: built.kb.drill(d).topic for d in week.drills})
+        assert sorted(d for day in days for d in day.drills) == sorted(week.drills)
+        assert any(day.proof for day in days)
+        plan_page = built.page_of("Plan and checklist") if number == 1 else None
+        if plan_page is not None:
+            text = " ".join(built.texts[plan_page - 1 : plan_page + 1])
+            for index in range(1, len(week.drills) + 1):
+                assert f"Drill {number}.{index}" in text
+
+
+def test_checkboxes_are_at_least_4_mm(built: Built) -> None:
+    for page in built.reader.pages:
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            if annot.get("/FT") == "/Btn":
+                left, bottom, right, top = (float(v) for v in annot["/Rect"])
+                assert right - left >= 4 / 25.4 * 72 - 0.01

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -25,6 +26,8 @@ class Day:
     topics: tuple[str, ...]  # topic ids to read that day
     tasks: tuple[str, ...]  # weekend tasks (markup) that fall on this day
     review: bool  # the day of the end-of-week review
+    drills: tuple[str, ...] = ()  # drill ids to work that day
+    proof: bool = False  # a day to work on the week's proof artifact
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,15 @@ def week_range(start: datetime.date | None, number: int) -> str | None:
     return None if first is None else format_range(first, first + datetime.timedelta(days=6))
 
 
-def days(roadmap: Roadmap, week: Week, number: int, start: datetime.date | None) -> tuple[Day, ...]:
-    """Spread a week's topics over its study days and its weekend tasks over its weekend."""
+def days(
+    roadmap: Roadmap,
+    week: Week,
+    number: int,
+    start: datetime.date | None,
+    drill_topics: Mapping[str, str] | None = None,
+) -> tuple[Day, ...]:
+    """Spread a week's topics over its study days, its weekend tasks over its weekend, and place its drills
+    (`drill_topics`: each drill's topic id), proof artifact and review on days."""
     first = week_start(start, number)
     dates = [None if first is None else first + datetime.timedelta(days=n) for n in range(7)]
     # Without a calendar, days 6 and 7 are the weekend; with one, the real Saturday and Sunday are.
@@ -78,8 +88,26 @@ def days(roadmap: Roadmap, week: Week, number: int, start: datetime.date | None)
     tasks_by_day: dict[int, list[str]] = {n: [] for n in range(7)}
     for i, task in enumerate(roadmap.rhythm.weekend):
         tasks_by_day[free[i * len(free) // len(roadmap.rhythm.weekend)]].append(task)
+    # A drill comes the day its topic is read (the reading is fresh), or on the week's last study day when
+    # the topic belongs to another week; the proof artifact gets the free days, or the last two study days.
+    read_on = {topic: n for n, ids in topics_by_day.items() for topic in ids}
+    drills_by_day: dict[int, list[str]] = {n: [] for n in range(7)}
+    for drill_id in week.drills:
+        topic = (drill_topics or {}).get(drill_id, "")
+        drills_by_day[read_on.get(topic, study[-1])].append(drill_id)
+    proof_days = set(free) if free and roadmap.rhythm.weekend else set(study[-2:])
     return tuple(
-        Day(n + 1, dates[n], weekend[n], tuple(topics_by_day[n]), tuple(tasks_by_day[n]), n == 6) for n in range(7)
+        Day(
+            n + 1,
+            dates[n],
+            weekend[n],
+            tuple(topics_by_day[n]),
+            tuple(tasks_by_day[n]),
+            n == 6,
+            tuple(drills_by_day[n]),
+            n in proof_days,
+        )
+        for n in range(7)
     )
 
 

@@ -113,7 +113,7 @@ class TextRenderer:
             start=None if numbered else "•",
             leftIndent=13,
             bulletFontName=fonts.TEXT,
-            bulletFontSize=BODY_SIZE * 0.9,
+            bulletFontSize=BODY_SIZE,
             spaceAfter=4,
         )
 

@@ -102,7 +102,7 @@ def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
 
 def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st, roadmap = ctx.styles, ctx.roadmap
-    days = schedule.days(roadmap, week, number, ctx.start)
+    days = schedule.days(roadmap, week, number, ctx.start, {d: ctx.kb.drill(d).topic for d in week.drills})
     found: list[Flowable] = [
         ctx.heading("Plan and checklist", st.section, key=week_key(number, "plan"), level=1, contents=False),
         Paragraph("Every day", st.label),
@@ -157,11 +157,26 @@ def _day_items(ctx: Context, number: int, week: Week, day: schedule.Day) -> list
     for topic_id in day.topics:
         topic = ctx.kb.topic(topic_id)
         label = f"{number}.{week.topics.index(topic_id) + 1}"
+        checks = " and answer its self-check" if schedule.self_checks(topic) else ""
         text = (
             f'Read <a href="#{topic_key(number, topic_id)}"><b>{label}</b> {ctx.text.plain(topic.title)}</a>'
-            f'\u2002<font color="#5b6673">{page_ref(topic_key(number, topic_id))}</font>'
+            f'{checks}\u2002<font color="#5b6673">{page_ref(topic_key(number, topic_id))}</font>'
         )
         items.append(CheckItem(f"{prefix}-read-{topic_id}", ctx.para(text, st.cell), tooltip="read"))
+    for drill_id in day.drills:
+        drill = ctx.kb.drill(drill_id)
+        key = drill_key(number, drill_id)
+        text = (
+            f'Work <a href="#{key}"><b>Drill {number}.{week.drills.index(drill_id) + 1}</b> '
+            f"{ctx.text.plain(drill.title)}</a>\u2002{page_ref(key)}"
+        )
+        items.append(CheckItem(f"{prefix}-drill-{drill_id}", ctx.para(text, st.cell), tooltip="drill done"))
+    if day.proof:
+        key = week_key(number, "proof")
+        text = (
+            f'Work on the <a href="#{key}">proof artifact</a>: {ctx.text.plain(week.proof.title)}\u2002{page_ref(key)}'
+        )
+        items.append(CheckItem(f"{prefix}-proof", ctx.para(text, st.cell), tooltip="worked on the proof artifact"))
     for t, task in enumerate(day.tasks, 1):
         items.append(CheckItem(f"{prefix}-weekend-{t}", ctx.para(ctx.line(task, st.cell.fontSize), st.cell)))
     if day.review:
