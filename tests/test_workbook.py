@@ -476,7 +476,15 @@ def test_page_numbers_sit_on_the_outer_edge(built: Built) -> None:
     for page in range(2, len(built.reader.pages) + 1):
         found: list[float] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float, page: int = page) -> None:
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: object,
+            size: float,
+            page: int = page,
+            found: list[float] = found,
+        ) -> None:
             if text.startswith(f"page {page} of"):
                 found.append(tm[4] + cm[4])
 
@@ -537,5 +545,5 @@ def test_checkboxes_are_at_least_4_mm(built: Built) -> None:
         for annot in page.get("/Annots", []):
             annot = annot.get_object()
             if annot.get("/FT") == "/Btn":
-                left, bottom, right, top = (float(v) for v in annot["/Rect"])
+                left, _, right, _ = (float(v) for v in annot["/Rect"])
                 assert right - left >= 4 / 25.4 * 72 - 0.01

@@ -427,7 +427,7 @@ class _Converter:
         # Keep what the author typed: `yes`, `2026` or `1e3` stay text here rather than becoming bool or number.
         value = str(node.value).strip() if node.style not in ("|", ">") else str(node.value).rstrip("\n")
         # Only double-quoted text can hold escaped control characters: raw ones were refused before parsing.
-        control = _CONTROL.search(str(node.value)) if node.style == "\"" else None
+        control = _CONTROL.search(str(node.value)) if node.style == '"' else None
         if control:
             code = f"U+{ord(control.group()):04X}"
             self._error(node, path, f"holds the control character {code}; remove it", control.start())
