@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from prepexport.errors import OutputError
+from prepexport.files import Staging, clean_stale_temporaries
 from prepexport.model import KnowledgeBase, Roadmap
 
 Paper = Literal["a4", "letter"]
@@ -56,19 +59,41 @@ def chosen_roadmaps(kb: KnowledgeBase, weeks: tuple[int, ...] | None) -> list[Ro
 
 
 def build(kb: KnowledgeBase, out: Path, options: BuildOptions) -> BuildReport:
-    """Write the deck and the chosen workbooks into `out` (raise PrepexportError or OSError on failure)."""
+    """Write the deck and the chosen workbooks into `out` (raise PrepexportError or OSError on failure).
+
+    All or nothing: every output and the stamps file are written to temporary files first and moved into place
+    only when all of them are complete, so a failure (or an interrupt) leaves the previous build as it was.
+    """
     # The renderers are imported here, so loading and checking a source needs no PDF or Anki machinery.
+    from reportlab.platypus.doctemplate import LayoutError
+
     from prepexport.deck import build_deck
     from prepexport.workbook import build_workbook
 
     roadmaps = chosen_roadmaps(kb, options.weeks)
     out.mkdir(parents=True, exist_ok=True)
-    deck = build_deck(kb, out, stamps_path=options.stamps, now=options.now, new_stamps=options.new_stamps)
-    lines = list(deck.lines())
-    outputs = [deck.path]
-    for roadmap in roadmaps:
-        target = workbook_path(kb, roadmap, out)
-        report = build_workbook(kb, roadmap, target, paper=options.paper, start=options.start)
-        lines.extend(report.lines())
-        outputs.append(report.path)
+    for folder in {out, options.stamps.parent}:
+        clean_stale_temporaries(folder)
+    with Staging() as staging:
+        deck = build_deck(
+            kb, out, stamps_path=options.stamps, now=options.now, new_stamps=options.new_stamps, staging=staging
+        )
+        lines = list(deck.lines())
+        outputs = [deck.path]
+        for roadmap in roadmaps:
+            target = workbook_path(kb, roadmap, out)
+            try:
+                report = build_workbook(kb, roadmap, target, paper=options.paper, start=options.start, staging=staging)
+            except LayoutError as error:  # something in the source is taller than a page
+                raise OutputError(f"{target}: cannot lay out the workbook: {_layout_detail(error)}") from None
+            lines.extend(report.lines())
+            outputs.append(report.path)
     return BuildReport(tuple(outputs), tuple(lines), tuple(deck.warnings()))
+
+
+def _layout_detail(error: Exception) -> str:
+    """Say what did not fit in words an author can act on, without reportlab's object dumps."""
+    text = " ".join(str(error).split())
+    page = re.search(r"on page (\d+)", text)
+    where = f" (page {page.group(1)})" if page else ""
+    return f"one item is taller than a page{where}; shorten the longest text of that part of the course"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -111,6 +112,8 @@ def build(
         _fail(f"--start {start.date()}: give a date between the years 1900 and 9000", EXIT_USAGE)
     loaded = _load(path)
     roadmaps = _pick_roadmaps(loaded.kb, weeks)
+    # A polite kill unwinds like an error: the build's temporary files go, the previous outputs stay.
+    signal.signal(signal.SIGTERM, _terminated)
     options = BuildOptions(
         stamps=stamps_path(path),
         weeks=tuple(len(r.weeks) for r in roadmaps),
@@ -226,6 +229,11 @@ def _load(path: Path) -> Loaded:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         _fail(f"{path}: {_count(len(exc.problems), 'error')}; nothing was written", EXIT_INVALID)
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    click.echo("terminated; outputs and stamps are as they were before this build", err=True)
+    sys.exit(128 + signum)
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import shutil
@@ -36,7 +37,7 @@ from prepexport.deck.stamps import (
     restamp_notes,
     save_stamps,
 )
-from prepexport.files import write_atomically
+from prepexport.files import Staging
 from prepexport.markup import to_html
 from prepexport.model import KnowledgeBase
 
@@ -119,13 +120,20 @@ def _count(number: int, noun: str) -> str:
 
 
 def build_deck(
-    kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, now: int | None = None, new_stamps: bool = False
+    kb: KnowledgeBase,
+    out_dir: Path,
+    *,
+    stamps_path: Path,
+    now: int | None = None,
+    new_stamps: bool = False,
+    staging: Staging | None = None,
 ) -> DeckReport:
     """Write `<out_dir>/<meta.id>.apkg` and update the stamps file beside the source.
 
     `now` is the mod time wanted for new and changed notes (e.g. SOURCE_DATE_EPOCH; the current time if None);
     they get a later one if an earlier build issued that time already. `new_stamps` allows starting a new stamps
-    file for a course built before.
+    file for a course built before. With `staging`, the files are only staged: the caller commits them together
+    with its other outputs.
     """
     collected = collect_notes(kb)
     path = out_dir / f"{kb.meta.id}.apkg"
@@ -171,13 +179,14 @@ def build_deck(
     preset = Preset(kb.meta.anki.deck, f"{kb.meta.deck}: roadmap order")
     search = removed_search(kb, removed)
     removed_path = out_dir / f"{kb.meta.id}.removed.txt"
-    write_atomically(path, package_bytes(preset, decks, models, rows, collected.media))
-    if search:
-        write_atomically(removed_path, (search + "\n").encode())
-    else:
-        removed_path.unlink(missing_ok=True)
-    # Only after the package is safely written: stamps must never claim a build that did not happen.
-    save_stamps(stamps_path, Stamps(course, type_stamps, note_stamps, removed))
+    with Staging() if staging is None else contextlib.nullcontext(staging) as stage:
+        stage.write(path, package_bytes(preset, decks, models, rows, collected.media))
+        if search:
+            stage.write(removed_path, (search + "\n").encode())
+        else:
+            stage.remove(removed_path)
+        # Moved into place last: stamps must never claim a build that did not happen.
+        save_stamps(stamps_path, Stamps(course, type_stamps, note_stamps, removed), stage)
 
     counts = tuple(
         NoteTypeCount(

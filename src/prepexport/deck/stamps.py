@@ -22,7 +22,7 @@ from typing import Any
 
 from prepexport.deck.errors import DeckError, StampsError
 from prepexport.errors import printable
-from prepexport.files import write_atomically
+from prepexport.files import Staging
 
 FORMAT = 2
 
@@ -395,9 +395,9 @@ def dump_stamps(stamps: Stamps) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_stamps(path: Path, stamps: Stamps) -> None:
-    """Write the stamps file atomically, and only when its content changes."""
+def save_stamps(path: Path, stamps: Stamps, staging: Staging) -> None:
+    """Stage the stamps file, only when its content changes; it moves into place after every other output."""
     text = dump_stamps(stamps)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
-    write_atomically(path, text.encode())
+    staging.write(path, text.encode(), last=True)

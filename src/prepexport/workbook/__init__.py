@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak
 
-from prepexport.files import replacing
+from prepexport.files import Staging, replacing
 from prepexport.markup import plain
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.workbook import back, fonts, formulas, front, weeks
@@ -47,13 +47,17 @@ def build_workbook(
     *,
     paper: Paper,
     start: datetime.date | None,
+    staging: Staging | None = None,
 ) -> WorkbookReport:
-    """Render the workbook of one roadmap to a PDF, replacing the file only once it is complete."""
+    """Render the workbook of one roadmap to a PDF, replacing the file only once it is complete.
+
+    With `staging`, the PDF is only staged: the caller moves it into place with the build's other outputs.
+    """
     fonts.register()
     formulas.use_cache()
     ctx = Context(kb, roadmap, start, paper)
     story = build_story(ctx)
-    with replacing(out_path) as temp:
+    with replacing(out_path) if staging is None else staging.replacing(out_path) as temp:
         document = WorkbookDocument(
             str(temp),
             paper=paper,

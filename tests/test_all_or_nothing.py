@@ -1,0 +1,116 @@
+"""A build writes everything or nothing: a failure or a kill in its last phase leaves every file as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import prepexport.workbook
+from prepexport.cli import main
+from prepexport.errors import OutputError
+from prepexport.files import Staging, clean_stale_temporaries
+
+EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
+SRC = Path(__file__).parents[1] / "src"
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    return Path(shutil.copy(EXAMPLE, folder / "course.yaml"))
+
+
+def files(*folders: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for folder in folders for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def edit_a_card(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Why are attention scores divided", "Why are the attention scores divided"), "utf-8")
+
+
+def test_a_failure_in_the_workbook_phase_changes_no_file(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(source), "--out", str(out)]).exit_code == 0
+    edit_a_card(source)
+    before = files(out, source.parent)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OutputError("the printer caught fire")
+
+    monkeypatch.setattr(prepexport.workbook, "build_workbook", broken)
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out)])
+    assert result.exit_code == 1 and "the printer caught fire" in result.stderr
+    assert files(out, source.parent) == before  # deck, stamps and workbook as they were; no temporary file
+
+
+def test_a_build_killed_in_its_last_phase_leaves_the_previous_one_and_the_next_cleans_up(
+    source: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(source), "--out", str(out)]).exit_code == 0
+    edit_a_card(source)
+    before = files(out, source.parent)
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        import prepexport.workbook as workbook
+        real = workbook.build_workbook
+        def dying(*args, **kwargs):
+            real(*args, **kwargs)  # the PDF is complete in its temporary file: now the power goes
+            os.kill(os.getpid(), signal.SIGKILL)
+        workbook.build_workbook = dying
+        from prepexport.cli import main
+        sys.argv = ["prepexport", "build", {str(source)!r}, "--out", {str(out)!r}]
+        main()
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120, check=False)
+    assert killed.returncode == -signal.SIGKILL
+    after = files(out, source.parent)
+    leftovers = [p for p in after if p not in before]
+    assert leftovers and all(Path(p).name.endswith(".tmp") for p in leftovers)
+    assert {p: after[p] for p in before} == before
+
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not [p for p in files(out, source.parent) if p.endswith(".tmp")]
+    assert "1 changed" in result.stdout
+
+
+def test_staging_moves_files_only_on_commit_and_the_stamps_last(tmp_path: Path) -> None:
+    deck, stamps = tmp_path / "deck.apkg", tmp_path / "stamps.json"
+    deck.write_bytes(b"old deck")
+    with pytest.raises(RuntimeError), Staging() as staging:
+        staging.write(deck, b"new deck")
+        raise RuntimeError("a later output failed")
+    assert deck.read_bytes() == b"old deck" and sorted(p.name for p in tmp_path.iterdir()) == ["deck.apkg"]
+    with Staging() as staging:
+        staging.write(stamps, b"new stamps", last=True)
+        staging.write(deck, b"new deck")
+        assert deck.read_bytes() == b"old deck"
+    assert deck.read_bytes() == b"new deck" and stamps.read_bytes() == b"new stamps"
+
+
+def test_only_temporaries_of_dead_processes_are_cleaned(tmp_path: Path) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    dead = int(finished.stdout)
+    stale = tmp_path / f".deck.apkg.{dead}-0123abcd.tmp"
+    live = tmp_path / f".deck.apkg.{os.getpid()}-0123abcd.tmp"
+    mine = tmp_path / "notes.tmp"
+    for path in (stale, live, mine):
+        path.write_bytes(b"x")
+    assert clean_stale_temporaries(tmp_path) == [stale]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, mine.name])
