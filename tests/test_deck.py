@@ -17,6 +17,7 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.consts import DYN_DUE
 from anki.decks import DeckId
+from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 from anki.scheduler.v3 import Scheduler
 
 from prepexport.deck import DeckReport, StampsError, build_deck, notetypes
@@ -28,8 +29,9 @@ DEFAULT_SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
 T0, T1 = 1_700_000_000, 1_700_100_000  # two build times, both before any study session in these tests
 
 TOPIC = "Scaled dot-product attention"
-ATTENTION_WEEKS = "2-week track: week 1 · 3-week track: weeks 2, 3"
-# Every note of the fixture, in the order the first plan (plan-a) teaches it.
+ATTENTION_SECTIONS = "2-week §1.1 · 3-week §1.1, §2.1"
+# Every note of the fixture, in the order both plans teach it: plan-a's week 1 (attention, then the drill it
+# lists), plan-b's week 2 (hnsw) before that drill, which plan-b teaches with its topic in week 3.
 ROADMAP_ORDER = [
     "attn-scale",
     "attn-cloze",
@@ -38,20 +40,22 @@ ROADMAP_ORDER = [
     "softmax",
     "mis-attn",
     "drill-unlisted",
+    "hnsw-layers",
     "drill-listed",
     "recall-question",
     "recall-at-k",
-    "hnsw-layers",
     "extra-card",
 ]
 ATTENTION_NOTES = {"attn-scale", "attn-cloze", "attn-query", "attn-frac", "softmax", "mis-attn", "drill-unlisted"}
 WEEKS = {
     "plan-a::week-01": ATTENTION_NOTES | {"drill-listed"},
     "plan-a::week-02": {"recall-question", "recall-at-k"},
-    "plan-b::week-01": {"recall-question", "recall-at-k", "drill-listed"},
+    "plan-b::week-01": ATTENTION_NOTES,
     "plan-b::week-02": ATTENTION_NOTES | {"hnsw-layers"},
-    "plan-b::week-03": ATTENTION_NOTES,
+    "plan-b::week-03": {"recall-question", "recall-at-k", "drill-listed"},
 }
+PLANS = ("plan-a", "plan-b")
+PACE = 2  # plan-a's week 1 has 11 new cards: ceil(11 / 7)
 
 
 @dataclass(frozen=True)
@@ -132,12 +136,12 @@ def queue(col: Collection, deck: DeckId) -> list[str]:
     return list(dict.fromkeys(col.get_card(c.card.id).note()["Id"] for c in cards))
 
 
-def this_week(col: Collection, week: str) -> DeckId:
+def this_week(col: Collection, week: str, limit: int = 9999) -> DeckId:
     """Make the filtered deck docs/anki.md describes for one plan week, e.g. `plan-a::week-01`."""
     filtered = col.decks.new_filtered(f"This week {week}")
     deck = col.decks.get(filtered)
     assert deck is not None
-    deck["terms"] = [[f'deck:"Fixture Course" tag:prep::{week}', 9999, DYN_DUE]]
+    deck["terms"] = [[f'deck:"Fixture Course" tag:prep::{week}', limit, DYN_DUE]]
     col.decks.save(deck)
     col.sched.rebuild_filtered_deck(filtered)
     return filtered
@@ -192,6 +196,7 @@ def test_report_names_the_package_and_counts_per_note_type(built: tuple[Course, 
         "  Formula: 2 notes, 4 cards",
         "  Debugging drill: 2 notes, 2 cards",
         "  Misconception: 1 note, 1 card",
+        f"  new cards a day: {PACE} in the deck's preset (Two-week plan {PACE}, Three-week plan {PACE})",
         "  since the last build: 12 new, 0 changed, 0 removed notes",
         f"  started a new stamps file {course.stamps}: commit it with the source",
     ]
@@ -246,22 +251,23 @@ def test_cloze_cards_hide_then_show_their_deletion_with_math_intact(imported: Co
     assert r'<span class="cloze" data-ordinal="1">\(\frac{1}{ \sqrt{d} }\)</span>' in cards["attn-frac", "c1"][1]
 
 
-def test_every_card_shows_topic_tier_and_plan_weeks(imported: Collection) -> None:
+def test_fronts_show_area_and_tier_and_backs_say_where_to_read_more(imported: Collection) -> None:
     cards = rendered(imported)
     for (source_id, name), (question, answer) in cards.items():
         assert re.search(r"Tier [123] · (core|common in production|advanced)", question), f"{source_id} {name}: tier"
-        # The topic title often names the answer (a term, a formula), so it shows on the answer side only.
+        # The plan weeks and the topic wait for the answer side: a topic title often names the answer.
         assert "Topic:" not in question and re.search(r"Topic: \w", answer), f"{source_id} {name}: topic"
+        assert "week §" not in question and "WORKBOOK" not in visible(question).upper(), f"{source_id} {name}"
+        assert re.search(r"Workbook</span> [23]-week §|extra reading", answer), f"{source_id} {name}"
     question, answer = cards["attn-scale", "Question"]
-    assert "Transformer architecture" in question and ATTENTION_WEEKS in question and f"Topic: {TOPIC}" in answer
-    # A formula takes its linked topic; a drill listed in a week takes that week in that plan, its topic's in others.
-    assert (
-        f"Topic: {TOPIC}" in cards["softmax", "Formula to name"][1]
-        and ATTENTION_WEEKS in cards["softmax", "Formula to name"][0]
-    )
-    assert "2-week track: week 1 · 3-week track: week 1<" in cards["drill-listed", "Drill"][0]
-    assert "3-week track: week 2<" in cards["hnsw-layers", "Question"][0]
-    assert "Not in any plan week" in cards["extra-card", "Question"][0]
+    assert "Transformer architecture" in question and f"Topic: {TOPIC}" in answer
+    assert f"Workbook</span> {ATTENTION_SECTIONS}<" in answer
+    assert "Vaswani et al. (2017)" in answer  # the topic's references, in the Source field
+    # A formula takes its linked topic's sections; a drill listed in a week outside its topic's section names it.
+    assert f"Workbook</span> {ATTENTION_SECTIONS}<" in cards["softmax", "Formula to name"][1]
+    assert "2-week §2.1, week 1 · 3-week §3.1<" in cards["drill-listed", "Drill"][1]
+    assert "3-week §2.2<" in cards["hnsw-layers", "Question"][1]
+    assert "not in any plan: extra reading" in cards["extra-card", "Question"][1]
 
 
 def test_text_is_escaped_and_markup_and_math_render(imported: Collection) -> None:
@@ -287,13 +293,14 @@ def test_text_is_escaped_and_markup_and_math_render(imported: Collection) -> Non
     assert "memorised without their purpose" in cause and "Work a small example by hand" in cause
 
 
-def test_notes_sit_in_area_subdecks_with_hierarchical_tags(imported: Collection) -> None:
+def test_notes_sit_in_one_deck_with_hierarchical_tags(imported: Collection) -> None:
     decks = {imported.decks.name(imported.get_card(c).did) for c in imported.find_cards("")}
-    assert decks == {"Fixture Course::Transformer architecture", "Fixture Course::Retrieval and RAG"}
+    assert decks == {"Fixture Course"}
+    assert [d.name for d in imported.decks.all_names_and_ids()] == ["Default", "Fixture Course"]
     assert sorted(note_of(imported, "drill-listed").tags) == [
         "prep::area::retrieval",
         "prep::plan-a::week-01",
-        "prep::plan-b::week-01",
+        "prep::plan-b::week-03",
         "prep::tier::2",
         "prep::topic::retrieval-metrics",
     ]
@@ -317,13 +324,122 @@ def test_a_filtered_deck_per_plan_week_holds_exactly_that_week(imported: Collect
         assert {c: imported.get_card(c).did for c in imported.find_cards("")} == homes
 
 
-def test_with_imported_options_new_cards_come_in_roadmap_order(
+def import_with_dialog_defaults(col: Collection, apkg: Path) -> DeckId:
+    """Import exactly as File > Import does by default (no presets, no progress); return the top deck's id."""
+    log = import_package(col, apkg, with_scheduling=False)
+    assert len(log.new) and not log.conflicting
+    top = deck_id(col, "Fixture Course")
+    assert col.decks.config_dict_for_deck_id(top)["name"] == "Default"
+    return top
+
+
+def set_limits(col: Collection, deck: DeckId, new: int, reviews: int) -> None:
+    config = col.decks.config_dict_for_deck_id(deck)
+    config["new"]["perDay"], config["rev"]["perDay"] = new, reviews
+    col.decks.update_config(config)
+
+
+def first_weeks(col: Collection, card_id: int) -> dict[str, int]:
+    """Return, per plan, the first week whose tag the card's note carries."""
+    found: dict[str, int] = {}
+    for tag in sorted(col.get_card(card_id).note().tags):
+        parts = tag.split("::")
+        if parts[1] in PLANS:
+            found.setdefault(parts[1], int(parts[2].removeprefix("week-")))
+    return found
+
+
+def test_default_import_serves_new_cards_in_every_plans_order(
     col: Collection, built: tuple[Course, DeckReport]
 ) -> None:
+    top = import_with_dialog_defaults(col, built[1].path)
+    set_limits(col, top, 9999, 9999)  # the whole queue at once, as the scheduler orders it
+    col.decks.select(top)
+    assert isinstance(col.sched, Scheduler)
+    cards = [c.card.id for c in col.sched.get_queued_cards(fetch_limit=999).cards]
+    assert len(cards) == 16
+    notes = list(dict.fromkeys(col.get_card(c).note()["Id"] for c in cards))
+    assert notes == ROADMAP_ORDER
+    # Anki's default sort shows a day's new cards grouped by card type, so a second card (the reverse of a
+    # term, a second deletion) comes after the first cards of that day; the notes' first cards never go back.
+    firsts = list(dict.fromkeys((col.get_card(c).nid, c) for c in cards if col.get_card(c).ord == 0))
+    for plan in PLANS:
+        weeks = [w[plan] for _, c in firsts if plan in (w := first_weeks(col, c))]
+        assert weeks == sorted(weeks), plan
+
+
+def test_studying_day_by_day_at_the_plans_pace_finishes_every_week_on_time(
+    tmp_path: Path, built: tuple[Course, DeckReport]
+) -> None:
+    path = str(tmp_path / "learner.anki2")
+    col = Collection(path)
+    top = import_with_dialog_defaults(col, built[1].path)
+    set_limits(col, top, built[1].new_per_day, 10 * built[1].new_per_day)  # as the README says to
+    introduced: dict[int, int] = {}  # card id -> day it was first shown
+    for day in range(1, 22):
+        col.decks.select(top)
+        while (card := col.sched.getCard()) is not None:
+            introduced.setdefault(card.id, day)
+            card.start_timer()
+            col.sched.answerCard(card, 4)  # Easy: out of today's queue
+        col.crt -= 86400  # tomorrow
+        col.close()
+        col = Collection(path)
+    try:
+        assert len(introduced) == 16
+        for plan, weeks in (("plan-a", 2), ("plan-b", 3)):
+            days = {c: (introduced[c], first_weeks(col, c)[plan]) for c in introduced if plan in first_weeks(col, c)}
+            for day, week in days.values():
+                assert day <= 7 * week, f"{plan}: a card of week {week} first shown on day {day}"
+            # Across days the weeks never go back: no card of a later week on an earlier day.
+            for day, week in days.values():
+                assert all(w <= week for d, w in days.values() if d < day), plan
+            assert max(week for _, week in days.values()) == weeks
+    finally:
+        col.close()
+
+
+def test_preset_sets_a_pace_that_finishes_the_shortest_plan(col: Collection, built: tuple[Course, DeckReport]) -> None:
     import_package(col, built[1].path, with_deck_configs=True)
     top = deck_id(col, "Fixture Course")
-    assert col.decks.config_dict_for_deck_id(top)["name"] == "Fixture Course: roadmap order"
-    assert queue(col, top) == ROADMAP_ORDER
+    config = col.decks.config_dict_for_deck_id(top)
+    assert config["name"] == "Fixture Course: study plan"
+    per_week: Counter[tuple[str, int]] = Counter()
+    for card in col.find_cards(""):
+        for plan, week in first_weeks(col, card).items():
+            per_week[plan, week] += 1
+    busiest = max(per_week.values())
+    assert busiest == 11 and config["new"]["perDay"] >= -(-busiest // 7) == PACE
+    assert config["rev"]["perDay"] >= 10 * config["new"]["perDay"]  # reviews never hold back new cards
+    assert queue(col, top) == ROADMAP_ORDER[:PACE]
+
+
+def test_filtered_deck_recipe_serves_one_days_new_cards_of_the_week(imported: Collection) -> None:
+    filtered = this_week(imported, "plan-a::week-01", limit=PACE)
+    assert queue(imported, filtered) == ROADMAP_ORDER[:PACE]  # one day's new cards, in roadmap order
+    assert len(imported.find_cards('deck:"This week plan-a::week-01"')) == PACE
+
+
+def test_check_warns_when_two_plans_order_items_differently(tmp_path: Path) -> None:
+    course = copy_course(tmp_path / "course")
+    assert not [w for w in load_file(course.source).warnings if "one deck order" in w.message]
+    # plan-b now teaches retrieval first, plan-a teaches attention first.
+    course.edit(
+        "      - focus: Attention first\n        goals: [Explain the scaling]\n        topics: [attention]\n",
+        "      - focus: Attention first\n        goals: [Explain the scaling]\n        topics: [retrieval-metrics]\n",
+    )
+    course.edit(
+        "      - focus: Retrieval last\n        goals: [Measure recall]\n        topics: [retrieval-metrics]\n        proof:\n          title: A recall table\n          description: Recall for ten queries.\n          checklist: [Done]\n",
+        "      - focus: Retrieval last\n        goals: [Measure recall]\n        topics: [attention]\n        proof:\n          title: A recall table\n          description: Recall for ten queries.\n          checklist: [Done]\n",
+    )
+    warnings = [str(w) for w in load_file(course.source).warnings if "one deck order" in w.message]
+    assert len(warnings) == 1
+    assert re.search(
+        r"course\.yaml:\d+:\d+: warning: roadmaps\[1\]\.weeks\[0\]\.topics\[0\]: roadmap 'plan-b' teaches topic "
+        r"'retrieval-metrics' in week 1, before 'attention', which roadmap 'plan-a' "
+        r"teaches first; one deck order cannot follow both, so new cards follow 'plan-a'",
+        warnings[0],
+    ), warnings[0]
 
 
 # The import dialog's "Import any learning progress" box: the package has none, and either way nothing is lost.
@@ -365,7 +481,7 @@ def test_rebuild_and_reimport_keeps_history_and_user_edits(
     ids = [col.get_note(n)["Id"] for n in col.find_notes("")]
     assert sorted(ids) == sorted([*ROADMAP_ORDER, "mrr-card"])  # no duplicates
     assert "that appear in the top k" in note_of(col, "recall-question")["Answer"]
-    assert col.decks.name(note_of(col, "mrr-card").cards()[0].did) == "Fixture Course::Retrieval and RAG"
+    assert col.decks.name(note_of(col, "mrr-card").cards()[0].did) == "Fixture Course"
     assert note_of(col, "attn-query")["Meaning"] == "My own words."
     cards = rendered(col)
     assert "<p>Layout v2</p>" in cards["hnsw-layers", "Question"][0]
@@ -459,24 +575,43 @@ def test_image_deleted_after_loading_fails_and_the_last_output_survives(tmp_path
     assert [p.name for p in report.path.parent.iterdir()] == [report.path.name]  # no temporary file left behind
 
 
-def test_changing_a_note_types_fields_needs_a_new_id(
+def test_a_changed_field_list_gets_a_new_note_type_id_and_the_documented_migration_keeps_history(
     tmp_path: Path, col: Collection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     course = copy_course(tmp_path / "course")
-    import_package(col, build_at(course, tmp_path / "v1", T0).path)
+    first = build_at(course, tmp_path / "v1", T0)
+    import_package(col, first.path, with_scheduling=False)
+    study(col, "Fixture Course", 12)  # the misconception is among them
+    assert note_of(col, "mis-attn").cards()[0].reps == 1
+    before = history(col)
+    old_id = note_of(col, "mis-attn").mid
+
     mistake = NOTE_TYPES["misconception"]
     monkeypatch.setitem(NOTE_TYPES, "misconception", replace(mistake, fields=(*mistake.fields, "Example")))
-    with pytest.raises(StampsError, match=r"'Fixture Course: Misconception' \(id 1900000100106\) changed its fields"):
-        build_at(course, tmp_path / "v2", T1)
-    course.edit("misconception: 1900000100106", "misconception: 1900000100107")
     report = build_at(course, tmp_path / "v2", T1)
-    assert report.lines()[-2:] == [
-        "  since the last build: 0 new, 1 changed, 0 removed notes",
-        "    changed misconception:mis-attn: text",
-    ]
-    # As docs/anki.md warns: Anki keeps the old note under its old type until the user changes its note type.
-    log = import_package(col, report.path)
+    new_id = json.loads(course.stamps.read_text(encoding="utf-8"))["note_types"]["misconception"]["id"]
+    assert new_id != old_id and report.renewed == (f"Fixture Course: Misconception (id {old_id} -> {new_id})",)
+    assert "  since the last build: 0 new, 1 changed, 0 removed notes" in report.lines()
+    assert report.lines()[-1].startswith("  note type Fixture Course: Misconception (id ")
+
+    # As docs/anki.md says: the old note stays under its old type, reported as conflicting ...
+    log = import_package(col, report.path, with_scheduling=False)
     assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 1)
+    # ... until the learner changes its note type to the new one (fields mapped by name) ...
+    new_type = col.models.get(new_id)
+    assert new_type is not None and new_type["name"] == "Fixture Course: Misconception+"
+    request = col.models.change_notetype_info(old_notetype_id=old_id, new_notetype_id=new_id).input
+    request.note_ids.extend(col.find_notes('note:"Fixture Course: Misconception"'))
+    col.models.change_notetype_of_notes(request)
+    # ... and imports once more with "Update notes: Always".
+    always = IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
+    log = import_package(col, report.path, with_scheduling=False, update_notes=always)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    note = note_of(col, "mis-attn")
+    assert note.mid == new_id and "memorised without their purpose" in note["Cause"]
+    revlog, states = history(col)
+    assert revlog == before[0] and col.note_count() == 12
+    assert [s[4:] for s in states] == [s[4:] for s in before[1]]  # every card keeps its schedule
 
 
 def test_unreadable_stamps_file_is_reported(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from latex2mathml.converter import convert as latex_to_mathml
 from prepexport import markup
 from prepexport.course import cloze
 from prepexport.course.coverage import coverage
+from prepexport.course.order import Conflict, conflicts
 from prepexport.errors import Problem, SourceError
 from prepexport.model import (
     CARD_MARKERS,
@@ -576,6 +577,21 @@ class _Converter:
             if not topic.cards:
                 line, column = self._locate(_at(root, "topics", i))
                 yield Problem(line, column, self.name, f"topics[{i}]", f"topic '{topic.id}' has no cards", "warning")
+        for conflict in conflicts(kb):
+            path = self._conflict_path(kb, conflict)
+            line, column = self._locate(_at(root, *path))
+            where = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path).lstrip(".")
+            yield Problem(line, column, self.name, where, conflict.message, "warning")
+
+    @staticmethod
+    def _conflict_path(kb: KnowledgeBase, conflict: Conflict) -> tuple[str | int, ...]:
+        """Return the path of the week entry that lists the item out of order (or of its week)."""
+        week = kb.roadmaps[conflict.plan].weeks[conflict.week - 1]
+        path: tuple[str | int, ...] = ("roadmaps", conflict.plan, "weeks", conflict.week - 1)
+        listed = {"topic": week.topics, "formula": week.formulas, "drill": week.drills}[conflict.kind]
+        if conflict.item in listed:
+            return (*path, f"{conflict.kind}s", listed.index(conflict.item))
+        return path
 
 
 @functools.cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import json
 import shutil
 import subprocess
 from collections import Counter
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prepexport.course.kinds import KINDS, Kind
+from prepexport.course.order import roadmap_order
+from prepexport.course.pace import Pace, deck_new_per_day, paces, review_limit
 from prepexport.course.tags import tag_root
 from prepexport.deck.notes import DeckNote, collect_notes, note_guid
 from prepexport.deck.notetypes import NOTE_TYPES
@@ -71,6 +74,9 @@ class DeckReport:
     removed_path: Path | None = None
     areas: tuple[tuple[str, str], ...] = ()  # (note key, area title) of every note, for the warnings
     started: str = ""
+    new_per_day: int = 0  # the preset's new cards a day
+    paces: tuple[tuple[str, int], ...] = ()  # each plan's title and the new cards a day that finish it on time
+    renewed: tuple[str, ...] = ()  # note types whose fields or cards changed, with their old and new ids
 
     @property
     def notes(self) -> int:
@@ -87,6 +93,8 @@ class DeckReport:
         images = f", {_count(self.media, 'image')}" if self.media else ""
         out = [f"wrote {self.path}: {_count(self.notes, 'note')}, {_count(self.cards, 'card')}{images}"]
         out += [f"  {t.name}: {_count(t.notes, 'note')}, {_count(t.cards, 'card')}" for t in self.note_types]
+        plans = ", ".join(f"{title} {n}" for title, n in self.paces)
+        out.append(f"  new cards a day: {self.new_per_day} in the deck's preset" + (f" ({plans})" if plans else ""))
         c = self.changes
         out.append(f"  since the last build: {c.new} new, {len(c.changed)} changed, {c.removed} removed notes")
         for note in c.changed[:LISTED]:
@@ -99,6 +107,11 @@ class DeckReport:
                 out.append(f"  (also written to {self.removed_path}; docs/anki.md says how to delete them)")
         if self.started:
             out.append(f"  {self.started}")
+        for name in self.renewed:
+            out.append(
+                f"  note type {name} has new fields or cards: learners who have the deck move their notes "
+                "to it once (docs/anki.md, 'Changing a note type')"
+            )
         return out
 
     def warnings(self) -> list[str]:
@@ -168,15 +181,17 @@ def build_deck(
         type_stamps[kind] = restamp_note_type(old, kind, model_id(kb, kind), schema, digest, name, mod)
     note_stamps, removed, changes = restamp_notes(old, hashes, lambda key: _guid_of(kb, key), mod)
 
-    decks = _decks(kb, collected.notes)
-    deck_ids = {d.name: d.id for d in decks}
+    order = roadmap_order(kb)
+    new_per_day = deck_new_per_day(kb, order)
+    plans = paces(kb, order)
+    decks = [_top_deck(kb, plans)]
     models = [
         NOTE_TYPES[kind].to_json(model_id(kb, kind), note_type_name(kb, kind), type_stamps[kind].mod, kb.meta.anki.deck)
         for kind in used
     ]
-    rows = _rows(collected.notes, note_stamps, deck_ids, kb)
+    rows = _rows(collected.notes, note_stamps, kb)
 
-    preset = Preset(kb.meta.anki.deck, f"{kb.meta.deck}: roadmap order")
+    preset = Preset(kb.meta.anki.deck, f"{kb.meta.deck}: study plan", new_per_day, review_limit(new_per_day))
     search = removed_search(kb, removed)
     removed_path = out_dir / f"{kb.meta.id}.removed.txt"
     with Staging() if staging is None else contextlib.nullcontext(staging) as stage:
@@ -197,6 +212,11 @@ def build_deck(
         for kind in used
     )
     areas = tuple((n.key, html.unescape(fields_of[n.key].get("Area", ""))) for n in collected.notes)
+    renewed = tuple(
+        f"{note_type_name(kb, kind)} (id {old.note_types[kind].id} -> {type_stamps[kind].id})"
+        for kind in used
+        if kind in old.note_types and old.note_types[kind].id != type_stamps[kind].id
+    )
     return DeckReport(
         path,
         counts,
@@ -207,6 +227,9 @@ def build_deck(
         removed_path if search else None,
         areas,
         started,
+        new_per_day=new_per_day,
+        paces=tuple((p.roadmap.title, p.new_per_day) for p in plans),
+        renewed=renewed,
     )
 
 
@@ -273,9 +296,17 @@ def _missing_message(stamps_path: Path, package: Path, evidence: str) -> str:
 
 
 def model_id(kb: KnowledgeBase, kind: Kind) -> int:
-    """Return the fixed note-type id the knowledge base assigns to this kind."""
-    value: int = getattr(kb.meta.anki, kind)
-    return value
+    """Return a note type's id: derived from the course's fixed id for the kind and the note type's schema.
+
+    Anki matches a note type by id and imports one whose field or card names changed as a copy, skipping every
+    note of it; so a changed schema must come with a new id. Deriving the id from the schema does that by
+    itself, for every course, and the build report names the note types learners have to move their notes to.
+    """
+    base: int = getattr(kb.meta.anki, kind)
+    schema = json.dumps([base, NOTE_TYPES[kind].schema()], sort_keys=True)
+    digest = int.from_bytes(hashlib.sha256(schema.encode()).digest()[:8], "big")
+    # Below 2**53, so the id survives JavaScript on every Anki client; above 2**41, clear of ms timestamps.
+    return (1 << 41) + digest % ((1 << 53) - (1 << 41))
 
 
 def note_type_name(kb: KnowledgeBase, kind: Kind) -> str:
@@ -283,35 +314,31 @@ def note_type_name(kb: KnowledgeBase, kind: Kind) -> str:
     return f"{kb.meta.deck}: {NOTE_TYPES[kind].label}"
 
 
-def subdeck_id(top_id: int, name: str) -> int:
-    """Derive a subdeck id from the top deck id and the subdeck's name (Anki matches decks by name anyway)."""
-    digest = int.from_bytes(hashlib.sha256(f"{top_id}:{name}".encode()).digest()[:8], "big")
-    return (1 << 40) + digest % ((1 << 62) - (1 << 40))
+def _top_deck(kb: KnowledgeBase, plans: Sequence[Pace]) -> DeckRow:
+    """Return the one deck every card goes to, described with each plan's pace and week search.
 
-
-def _decks(kb: KnowledgeBase, notes: Sequence[DeckNote]) -> list[DeckRow]:
-    """Return the top deck, described, and one subdeck per area that has notes."""
+    One deck, not a subdeck per area: Anki's default gather order walks subdecks alphabetically, so only one
+    deck serves new cards by position, that is in roadmap order, to a learner who keeps the default options.
+    """
     root = tag_root(kb)
-    plans = [
-        f"<li>{html.escape(r.title, quote=False)}: <code>tag:{root}::{html.escape(r.id)}::week-01</code> "
-        f"… <code>week-{len(r.weeks):02d}</code></li>"
-        for r in kb.roadmaps
+    items = [
+        f"<li>{html.escape(p.roadmap.title, quote=False)}: {p.new_per_day} new cards a day; one week: "
+        f"<code>tag:{root}::{html.escape(p.roadmap.id)}::week-01</code> … "
+        f"<code>week-{len(p.roadmap.weeks):02d}</code></li>"
+        for p in plans
     ]
-    search = f'deck:"{html.escape(kb.meta.deck)}" tag:{root}::&lt;plan&gt;::week-NN'
     howto = (
-        "<p>To study one week of a plan, create a filtered deck (Tools › Create Filtered Deck) with the search "
-        f"<code>{search}</code>:</p><ul>{''.join(plans)}</ul>"
-        if plans
+        "<p>Set <i>New cards/day</i> in the deck's options (Daily limits) to your plan's number, and "
+        "<i>Maximum reviews/day</i> to ten times that. To study one week ahead, create a filtered deck "
+        "(Tools › Create Filtered Deck) with the week's search, limited to one day's new cards:</p>"
+        f"<ul>{''.join(items)}</ul>"
+        if items
         else ""
     )
-    top = DeckRow(kb.meta.anki.deck, kb.meta.deck, to_html(kb.meta.description) + howto)
-    names = sorted({n.deck for n in notes} - {kb.meta.deck})
-    return [top] + [DeckRow(subdeck_id(kb.meta.anki.deck, name), name) for name in names]
+    return DeckRow(kb.meta.anki.deck, kb.meta.deck, to_html(kb.meta.description) + howto)
 
 
-def _rows(
-    notes: Sequence[DeckNote], stamps: dict[str, NoteStamp], deck_ids: dict[str, int], kb: KnowledgeBase
-) -> list[NoteRow]:
+def _rows(notes: Sequence[DeckNote], stamps: dict[str, NoteStamp], kb: KnowledgeBase) -> list[NoteRow]:
     """Give each note and card a unique id in creation-time form (ms since 1970) and its stamped mod time.
 
     Anki keeps these ids for new notes, so a note's id records when it first appeared in the source, and notes
@@ -325,7 +352,7 @@ def _rows(
         cards = []
         for ordinal in note.card_ords:
             last_card = max(stamp.added * 1000, last_card + 1)
-            cards.append(CardRow(last_card, ordinal, deck_ids[note.deck], note.position))
+            cards.append(CardRow(last_card, ordinal, kb.meta.anki.deck, note.position))
         rows.append(
             NoteRow(last_note, note.guid, model_id(kb, note.kind), stamp.mod, note.tags, note.fields, tuple(cards))
         )

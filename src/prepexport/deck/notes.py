@@ -1,4 +1,4 @@
-"""Turn the knowledge base into deck notes: fields as HTML, tags, subdeck, GUID and roadmap position."""
+"""Turn the knowledge base into deck notes: fields as HTML, tags, GUID and roadmap position."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ import genanki
 from prepexport.course import cloze
 from prepexport.course.coverage import Coverage, Weeks, coverage
 from prepexport.course.kinds import Kind, card_kind
+from prepexport.course.order import NoteKey, Placed, roadmap_order
+from prepexport.course.sections import Section, sections
 from prepexport.course.tags import note_tags, tag_root
+from prepexport.deck.expression import right_hand_side
 from prepexport.deck.media import MediaCollector, MediaFile
 from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.markup import to_html
 from prepexport.model import (
-    Area,
     BasicCard,
     ClozeCard,
     Drill,
@@ -31,6 +33,9 @@ from prepexport.model import (
     ReversibleCard,
     Topic,
 )
+
+#: Per plan id, the workbook sections teaching each topic.
+Places = dict[str, dict[str, tuple[Section, ...]]]
 
 TIER_NAMES = {1: "core", 2: "common in production", 3: "advanced"}
 
@@ -44,7 +49,6 @@ class DeckNote:
     guid: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
-    deck: str
     card_ords: tuple[int, ...]
     position: int = 0
 
@@ -76,19 +80,11 @@ def note_guid(kb: KnowledgeBase, kind: Kind, source_id: str) -> str:
     return str(genanki.guid_for(str(kb.meta.anki.deck), kind, source_id))
 
 
-def subdeck_name(kb: KnowledgeBase, area: Area | None) -> str:
-    """Return the deck a note's cards go to: the area's subdeck, or the top deck."""
-    if area is None:
-        return kb.meta.deck
-    # A '::' in a title would nest one level deeper than intended.
-    return f"{kb.meta.deck}::{area.title.replace('::', ':')}"
-
-
 def collect_notes(kb: KnowledgeBase) -> DeckNotes:
     """Build every note of the deck (images were checked when the source was loaded)."""
     media = MediaCollector(kb.root)
     drafts = list(_drafts(kb, media, coverage(kb)))
-    positions = _positions(kb, drafts)
+    positions = _positions(kb, roadmap_order(kb))
     placed = (replace(d, position=positions[d.kind, d.source_id]) for d in drafts)
     notes = tuple(sorted(placed, key=lambda n: (n.position, n.key)))
     return DeckNotes(notes, tuple(media.files[name] for name in sorted(media.files)))
@@ -96,6 +92,7 @@ def collect_notes(kb: KnowledgeBase) -> DeckNotes:
 
 def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iterator[DeckNote]:
     """Yield a note (position not yet set) for every card, formula, drill and misconception, in source order."""
+    places = {roadmap.id: sections(roadmap) for roadmap in kb.roadmaps}
     for topic in kb.topics:
         weeks = covered.weeks(topic.id)
         for card in topic.cards:
@@ -109,23 +106,24 @@ def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iter
                     fields = {"Text": to_html(cloze.for_anki(card.cloze))}
                 case _:
                     assert_never(card)
-            yield _draft(kb, card_kind(card), card.id, fields | _extra(card.extra, image), topic, weeks)
+            yield _draft(kb, places, card_kind(card), card.id, fields | _extra(card.extra, image), topic, weeks)
     for formula in kb.formulas:
         linked = kb.formula_topic(formula.id)
-        yield _draft(kb, "formula", formula.id, _formula_fields(kb, formula), linked, covered.weeks(formula.id))
+        yield _draft(kb, places, "formula", formula.id, _formula_fields(kb, formula), linked, covered.weeks(formula.id))
     for drill in kb.drills:
         topic = kb.topic(drill.topic)
         # Per plan: the weeks that list the drill, else the weeks of its topic.
         weeks = covered.weeks(topic.id) | covered.weeks(drill.id)
-        yield _draft(kb, "drill", drill.id, _drill_fields(drill), topic, weeks)
+        yield _draft(kb, places, "drill", drill.id, _drill_fields(drill), topic, weeks)
     for mistake in kb.misconceptions:
         topic = kb.topic(mistake.topic)
         fields = _misconception_fields(mistake)
-        yield _draft(kb, "misconception", mistake.id, fields, topic, covered.weeks(topic.id))
+        yield _draft(kb, places, "misconception", mistake.id, fields, topic, covered.weeks(topic.id))
 
 
 def _draft(
     kb: KnowledgeBase,
+    places: Places,
     kind: Kind,
     source_id: str,
     fields: dict[str, str],
@@ -138,10 +136,11 @@ def _draft(
         "Area": html.escape(area.title, quote=False) if area else "",
         "Topic": html.escape(topic.title, quote=False) if topic else "",
         "Tier": f"Tier {topic.tier} · {TIER_NAMES[topic.tier]}" if topic else "",
-        "Weeks": _weeks_html(kb, weeks),
+        "Workbook": _workbook_html(kb, places, topic, weeks),
+        "Source": _source_html(kb, topic),
         "Id": html.escape(source_id, quote=False),
     }
-    values = {name: inert(value) for name, value in (fields | context).items()}
+    values = {name: inert(value) for name, value in (context | fields).items()}
     note_type = NOTE_TYPES[kind]
     ordered = tuple(values.get(name, "") for name in note_type.fields)
     if kind == "cloze":
@@ -150,7 +149,7 @@ def _draft(
         ords = tuple(range(len(note_type.templates)))
     guid = note_guid(kb, kind, source_id)
     tags = note_tags(tag_root(kb), topic, weeks)
-    return DeckNote(kind, source_id, guid, ordered, tags, subdeck_name(kb, area), ords)
+    return DeckNote(kind, source_id, guid, ordered, tags, ords)
 
 
 #: Anki's own field syntax that plays or speaks when a card is shown: `[sound:file]`, `[anki:tts]...`.
@@ -166,18 +165,29 @@ def _extra(extra: str, image: str) -> dict[str, str]:
     return {"Extra": to_html(extra), "Image": image}
 
 
-def _weeks_html(kb: KnowledgeBase, weeks: Weeks) -> str:
-    """Say which week of each plan covers the note, e.g. `4-week track: week 1 · 8-week track: weeks 2, 5`."""
+def _workbook_html(kb: KnowledgeBase, places: Places, topic: Topic | None, weeks: Weeks) -> str:
+    """Say where each plan's workbook teaches the note, e.g. `4-week §1.7 · 8-week §2.3, week 4`.
+
+    The numbers are the workbook's section numbers (course.sections) of the note's topic; a formula or drill a
+    week lists outside its topic's section is named by its week.
+    """
     parts = []
     for roadmap in kb.roadmaps:
-        numbers = weeks.get(roadmap.id, ())
-        if numbers:
-            label = "week" if len(numbers) == 1 else "weeks"
+        found = places[roadmap.id].get(topic.id, ()) if topic else ()
+        where = [f"§{s.label}" for s in found]
+        where += [f"week {n}" for n in weeks.get(roadmap.id, ()) if n not in {s.week for s in found}]
+        if where:
             # Named by its length, not its title: renaming a plan must not change every note (and learners' edits).
-            parts.append(f"{len(roadmap.weeks)}-week track: {label} {', '.join(map(str, numbers))}")
+            parts.append(f"{len(roadmap.weeks)}-week {', '.join(where)}")
     if not parts and kb.roadmaps:
-        return "Not in any plan week: extra reading"
+        return "not in any plan: extra reading"
     return " · ".join(parts)
+
+
+def _source_html(kb: KnowledgeBase, topic: Topic | None, extra: tuple[str, ...] = ()) -> str:
+    """Return the references to read more in: the item's own, then its topic's, each once."""
+    ids = dict.fromkeys((*extra, *(topic.references if topic else ())))
+    return _references_html([kb.reference(r) for r in ids])
 
 
 def _formula_fields(kb: KnowledgeBase, formula: Formula) -> dict[str, str]:
@@ -187,11 +197,12 @@ def _formula_fields(kb: KnowledgeBase, formula: Formula) -> dict[str, str]:
     )
     return {
         "Name": html.escape(formula.name, quote=False),
-        "Meaning": to_html(formula.meaning),
         "Formula": f"\\[{html.escape(formula.latex, quote=False)}\\]",
+        "Expression": f"\\[{html.escape(right_hand_side(formula.latex), quote=False)}\\]",
+        "Meaning": to_html(formula.meaning),
         "Symbols": f'<table class="prep-legend">{legend}</table>',
-        "Example": to_html(formula.example),
-        "References": _references_html([kb.reference(r) for r in formula.references]),
+        "Worked example": to_html(formula.example),
+        "Source": _source_html(kb, kb.formula_topic(formula.id), formula.references),
     }
 
 
@@ -225,7 +236,7 @@ def _drill_fields(drill: Drill) -> dict[str, str]:
         "Answer": f'<span class="prep-right">{letters[right.key]}.</span> {to_html(right.text)}',
         "Why": to_html(right.why),
         "Fix": to_html(drill.fix),
-        "Others": f"<ul>{others}</ul>" if others else "",
+        "Why not the others": f"<ul>{others}</ul>" if others else "",
     }
 
 
@@ -233,58 +244,26 @@ def _misconception_fields(mistake: Misconception) -> dict[str, str]:
     return {"Symptom": to_html(mistake.symptom), "Cause": to_html(mistake.cause), "Fix": to_html(mistake.fix)}
 
 
-def _positions(kb: KnowledgeBase, drafts: list[DeckNote]) -> dict[tuple[Kind, str], int]:
-    """Number notes in the order the first plan teaches them, so new cards come in roadmap order.
+def _positions(kb: KnowledgeBase, order: tuple[Placed, ...]) -> dict[NoteKey, int]:
+    """Number notes in roadmap order (see course.order), so new cards come in the order of every plan.
 
-    A position is week * stride + rank within the week: a note added later to week 1 still sorts before week 2,
-    even though cards already in a collection keep the positions they were imported with.
+    A position is segment * stride + rank, the segment being the week of the plan with the most weeks: a note
+    added later to week 1 still sorts before week 2, even though cards already in a collection keep the
+    positions they were imported with.
     """
-    by_key = {(d.kind, d.source_id): d for d in drafts}
-    order: list[tuple[int, tuple[Kind, str]]] = []
-    placed: set[tuple[Kind, str]] = set()
-
-    def place(week: int, key: tuple[Kind, str]) -> None:
-        if key in by_key and key not in placed:
-            placed.add(key)
-            order.append((week, key))
-
-    plan = kb.roadmaps[0] if kb.roadmaps else None
-    weeks = plan.weeks if plan else ()
-    listed_drills = {d for week in weeks for d in week.drills}
-    # Each topic's misconceptions and unlisted drills, gathered once rather than searched for per topic.
-    extras: dict[str, list[tuple[Kind, str]]] = {}
-    for mistake in kb.misconceptions:
-        extras.setdefault(mistake.topic, []).append(("misconception", mistake.id))
-    for drill in kb.drills:
-        if drill.id not in listed_drills:
-            extras.setdefault(drill.topic, []).append(("drill", drill.id))
-    for number, week in enumerate(weeks, 1):
-        for topic_id in week.topics:
-            for key in _topic_keys(kb.topic(topic_id), extras.get(topic_id, [])):
-                place(number, key)
-        for formula_id in week.formulas:
-            place(number, ("formula", formula_id))
-        for drill_id in week.drills:
-            place(number, ("drill", drill_id))
-    for draft in drafts:
-        place(len(weeks) + 1, (draft.kind, draft.source_id))
-
-    # The stride only has to exceed the largest week; the note count is a simple bound for it.
+    finest = max(kb.roadmaps, key=lambda r: len(r.weeks), default=None)
+    # The stride only has to exceed the largest segment; the note count is a simple bound for it.
     stride = 10_000
     while len(order) >= stride:
         stride *= 10
-    positions: dict[tuple[Kind, str], int] = {}
-    rank: dict[int, int] = {}
-    for week_number, key in order:
-        rank[week_number] = rank.get(week_number, 0) + 1
-        positions[key] = week_number * stride + rank[week_number]
+    positions: dict[NoteKey, int] = {}
+    segment, rank = 1, 0
+    for placed in order:
+        week = placed.weeks.get(finest.id) if finest else None
+        if week is None and not placed.weeks:
+            week = len(finest.weeks) + 1 if finest else 1  # in no plan: extra reading, after every week
+        if week is not None and week > segment:
+            segment, rank = week, 0
+        rank += 1
+        positions[placed.key] = segment * stride + rank
     return positions
-
-
-def _topic_keys(topic: Topic, extras: list[tuple[Kind, str]]) -> Iterator[tuple[Kind, str]]:
-    """Yield a topic's notes in teaching order: its cards, formulas, then its misconceptions and unlisted drills."""
-    for card in topic.cards:
-        yield card_kind(card), card.id
-    for formula_id in topic.formulas:
-        yield "formula", formula_id
-    yield from extras

@@ -17,8 +17,10 @@ import genanki
 
 from prepexport.course.kinds import Kind
 
-#: Fields every note type ends with: where the note sits in the course, and its source id.
-CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Weeks", "Id")
+#: Fields every note type ends with: where the note sits in the course, where to read more, and its source id.
+#: Workbook holds the workbook section of each plan (e.g. "4-week track §1.7 · 8-week track §2.3"), Source the
+#: topic's references.
+CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Workbook", "Source", "Id")
 
 CSS = """\
 /* prepexport: one stylesheet for every note type. Light colours by default, dark under Anki's night mode
@@ -131,22 +133,42 @@ CSS = """\
 .prep-verdict { font-weight: 600; }
 .prep-right { color: var(--prep-good); font-weight: 700; }
 .prep-wrong { color: var(--prep-bad); font-weight: 700; }
-.prep-others ul { list-style: none; padding-left: 0; }
+.prep div.hint ul { list-style: none; padding-left: 0; }
 .prep-why { font-size: 0.9em; font-style: italic; color: var(--prep-muted); margin: 0.1em 0 0.4em; }
 .prep-extra { font-size: 0.88em; color: var(--prep-muted); margin-top: 0.8em; }
 .prep-cloze .prep-extra { border-top: 1px solid var(--prep-rule); padding-top: 0.6em; }
-.prep-refs { font-size: 0.78em; color: var(--prep-muted); margin-top: 0.8em; }
-.prep-refs a { color: var(--prep-accent); }
+.prep-topic-line { text-align: center; font-size: 0.8em; color: var(--prep-muted); }
+.prep-meaning { margin: 0.4em 0; }
+/* Collapsed parts (Anki's {{hint:Field}}): a small button named after the field, opening a panel below. */
+.prep-hint { display: inline; }
+.prep a.hint {
+  display: inline-block;
+  margin: 0.6em 0.5em 0 0;
+  padding: 0.1em 0.7em;
+  border: 1px solid var(--prep-rule);
+  border-radius: 1em;
+  font-size: 0.78em;
+  color: var(--prep-accent);
+  text-decoration: none;
+}
+.prep a.hint::before { content: "\25B8\00A0"; }
+.prep div.hint { background: var(--prep-panel); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.5em 0; }
+.prep-footer {
+  font-size: 0.7em;
+  line-height: 1.4;
+  color: var(--prep-muted);
+  border-top: 1px dashed var(--prep-rule);
+  padding-top: 0.4em;
+  margin-top: 1.2em;
+}
+.prep-more > div { margin-bottom: 0.25em; }
+.prep-more-label { font-weight: 700; text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.9em; }
+.prep-refs a, .prep-more a { color: var(--prep-accent); }
 .prep-source {
   display: flex;
   flex-wrap: wrap;
   justify-content: space-between;
   gap: 0.2em 1em;
-  font-size: 0.68em;
-  color: var(--prep-muted);
-  border-top: 1px dashed var(--prep-rule);
-  padding-top: 0.4em;
-  margin-top: 1.4em;
 }
 .prep-id { margin-left: auto; }
 .cloze { font-weight: 700; color: var(--prep-accent); }
@@ -158,24 +180,34 @@ hr#answer { border: 0; border-top: 1px solid var(--prep-rule); background: none;
 }
 """
 
-# The question side shows the area, tier and plan weeks; the topic waits for the answer side, because a topic
-# title often names the answer (a term, a formula, a cloze deletion).
+# The question side shows only the area and tier: the topic often names the answer (a term, a formula, a
+# cloze deletion), and where the plans teach it is reading for after the answer.
 _CONTEXT = (
     '<div class="prep-context">'
     '<span class="prep-where">{{Area}}</span>'
     '{{#Tier}}<span class="prep-tier">{{Tier}}</span>{{/Tier}}'
-    '{{#Weeks}}<div class="prep-weeks">{{Weeks}}</div>{{/Weeks}}'
     "</div>"
 )
-_ID = (
+# Every answer side ends with where to read more (the workbook section of each plan, the topic's references),
+# then the topic and the note's id, which a learner quotes when reporting a mistake.
+_FOOTER = (
+    '<div class="prep-footer"><div class="prep-more">'
+    '{{#Workbook}}<div class="prep-read"><span class="prep-more-label">Workbook</span> {{Workbook}}</div>'
+    "{{/Workbook}}"
+    '{{#Source}}<div class="prep-refs"><span class="prep-more-label">Source</span> {{Source}}</div>{{/Source}}'
+    "</div>"
     '<div class="prep-source">{{#Topic}}<span class="prep-topic">Topic: {{Topic}}</span>{{/Topic}}'
-    '<span class="prep-id">{{Id}}</span></div>'
+    '<span class="prep-id">{{Id}}</span></div></div>'
 )
 _EXTRA = (
     '{{#Extra}}<div class="prep-extra">{{Extra}}</div>{{/Extra}}'
     '{{#Image}}<div class="prep-image">{{Image}}</div>{{/Image}}'
 )
-_REFERENCES = '{{#References}}<div class="prep-refs">{{References}}</div>{{/References}}'
+
+
+def _hint(field: str) -> str:
+    """Return a collapsed field: Anki's hint filter shows a link named after the field that opens it."""
+    return "{{#" + field + '}}<div class="prep-hint">{{hint:' + field + "}}</div>{{/" + field + "}}"
 
 
 def _front(kind: str, body: str) -> str:
@@ -184,8 +216,13 @@ def _front(kind: str, body: str) -> str:
 
 
 def _back(kind: str, body: str) -> str:
-    """Wrap an answer side: the question side, a rule, the answer, then the note's topic and source id."""
-    return '{{FrontSide}}<hr id="answer"><div class="prep prep-' + kind + '">' + body + _ID + "</div>"
+    """Wrap an answer side that follows the question: the question side, a rule, the answer, the footer."""
+    return '{{FrontSide}}<hr id="answer"><div class="prep prep-' + kind + '">' + body + _FOOTER + "</div>"
+
+
+def _alone(kind: str, body: str) -> str:
+    """Wrap an answer side that replaces a long question instead of repeating it."""
+    return '<div class="prep prep-' + kind + '">' + _CONTEXT + body + _FOOTER + "</div>"
 
 
 def _label(text: str) -> str:
@@ -246,15 +283,10 @@ class NoteType:
 
 
 # The legend scrolls sideways on its own if a symbol is too wide for a phone, like display math.
-_SYMBOLS_AND_EXAMPLE = (
-    _label("Symbols")
-    + '<div class="prep-scroll">{{Symbols}}</div>'
-    + _label("Worked example")
-    + '<div class="prep-panel">{{Example}}</div>'
-)
+_LEGEND = '<div class="prep-scroll">{{Symbols}}</div>'
 
-#: The note types, keyed by kind. Template HTML may change (it reaches users on their next import);
-#: field names and template names may not without a new note-type id.
+#: The note types, keyed by kind. Template HTML may change (it reaches users on their next import); a change
+#: to field names or card names gives the note type a new id (see build.model_id and docs/anki.md).
 NOTE_TYPES: dict[Kind, NoteType] = {
     "basic": NoteType(
         "basic",
@@ -294,13 +326,8 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                 "Cloze",
                 _front("cloze", '<div class="prep-question">{{cloze:Text}}</div>'),
                 # The back repeats the text with the deletion revealed, rather than the front side. No
-                # <hr id="answer"> after it: Anki scrolls that to the top, which would hide a long text's answer.
-                '<div class="prep prep-cloze">'
-                + _CONTEXT
-                + '<div class="prep-question">{{cloze:Text}}</div>'
-                + _EXTRA
-                + _ID
-                + "</div>",
+                # <hr id="answer"> before it: Anki scrolls that to the top, which would hide a long text's answer.
+                _alone("cloze", '<div class="prep-question">{{cloze:Text}}</div>' + _EXTRA),
             ),
         ),
         cloze=True,
@@ -308,29 +335,38 @@ NOTE_TYPES: dict[Kind, NoteType] = {
     "formula": NoteType(
         "formula",
         "Formula",
-        ("Name", "Meaning", "Formula", "Symbols", "Example", "References", *CONTEXT_FIELDS),
+        # Formula is the whole formula; Expression the same without the left-hand side that names it.
+        ("Name", "Formula", "Expression", "Meaning", "Symbols", "Worked example", *CONTEXT_FIELDS),
         (
             Template(
                 "Name to formula",
+                # The name and its topic only: the meaning spells out the computation, so it waits for the back.
                 _front(
                     "formula",
-                    '<div class="prep-title">{{Name}}</div><div class="prep-meaning">{{Meaning}}</div>'
+                    '<div class="prep-title">{{Name}}</div>'
+                    '{{#Topic}}<div class="prep-topic-line">{{Topic}}</div>{{/Topic}}'
                     + _prompt("Write the formula and say what each symbol stands for."),
                 ),
-                _back("formula", '<div class="prep-display">{{Formula}}</div>' + _SYMBOLS_AND_EXAMPLE + _REFERENCES),
+                _back(
+                    "formula",
+                    '<div class="prep-display">{{Formula}}</div>'
+                    + _LEGEND
+                    + _hint("Meaning")
+                    + _hint("Worked example"),
+                ),
             ),
             Template(
                 "Formula to name",
                 _front(
                     "formula",
-                    '<div class="prep-display">{{Formula}}</div>'
-                    + _prompt("Name this formula, say what it means and what each symbol stands for."),
+                    '<div class="prep-display">{{Expression}}</div>' + _prompt("Which formula is this? Name it."),
                 ),
-                _back(
+                # The answer shows the whole formula, left-hand side included, so the question is not repeated.
+                _alone(
                     "formula",
-                    '<div class="prep-title">{{Name}}</div><div class="prep-meaning">{{Meaning}}</div>'
-                    + _SYMBOLS_AND_EXAMPLE
-                    + _REFERENCES,
+                    '<div class="prep-title">{{Name}}</div>'
+                    '<div class="prep-display">{{Formula}}</div>'
+                    '<div class="prep-meaning">{{Meaning}}</div>' + _hint("Symbols") + _hint("Worked example"),
                 ),
             ),
         ),
@@ -338,7 +374,17 @@ NOTE_TYPES: dict[Kind, NoteType] = {
     "drill": NoteType(
         "drill",
         "Debugging drill",
-        ("Title", "Scenario", "Question", "Choices", "Answer", "Why", "Fix", "Others", *CONTEXT_FIELDS),
+        (
+            "Title",
+            "Scenario",
+            "Question",
+            "Choices",
+            "Answer",
+            "Why",
+            "Fix",
+            "Why not the others",
+            *CONTEXT_FIELDS,
+        ),
         (
             Template(
                 "Drill",
@@ -347,17 +393,17 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                     '<div class="prep-title">{{Title}}</div><div class="prep-panel">{{Scenario}}</div>'
                     '<div class="prep-question">{{Question}}</div>{{Choices}}',
                 ),
-                _back(
+                # The scenario and choices are long: the back names the drill and gives the answer only.
+                _alone(
                     "drill",
-                    _label("Answer")
+                    '<div class="prep-title">{{Title}}</div>'
+                    + _label("Answer")
                     + '<div class="prep-answer prep-verdict">{{Answer}}</div>'
                     + _label("Why")
                     + "<div>{{Why}}</div>"
                     + _label("Fix")
                     + '<div class="prep-panel">{{Fix}}</div>'
-                    + "{{#Others}}"
-                    + _label("Why not the others")
-                    + '<div class="prep-others">{{Others}}</div>{{/Others}}',
+                    + _hint("Why not the others"),
                 ),
             ),
         ),
@@ -371,11 +417,12 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                 "Symptom to cause",
                 _front(
                     "misconception",
-                    _label("Symptom")
-                    + '<div class="prep-panel">{{Symptom}}</div>'
-                    + _prompt("What causes this, and what is the fix?"),
+                    _label("Symptom") + '<div class="prep-panel">{{Symptom}}</div>' + _prompt("What causes this?"),
                 ),
-                _back("misconception", _label("Cause") + "<div>{{Cause}}</div>" + _label("Fix") + "<div>{{Fix}}</div>"),
+                _back(
+                    "misconception",
+                    _label("Cause") + '<div class="prep-answer">{{Cause}}</div>' + _label("Fix") + "<div>{{Fix}}</div>",
+                ),
             ),
         ),
     ),

@@ -32,14 +32,17 @@ class DeckRow:
 
 @dataclass(frozen=True)
 class Preset:
-    """The deck options group the decks use: new cards gathered by position, that is in roadmap order.
+    """The deck options the deck comes with: the daily limits that finish every plan on time.
 
-    Anki applies it only when the user ticks "Import deck presets"; otherwise the decks use Default.
-    A user's later changes to it survive re-imports, because its mod time (0) is never newer.
+    Anki applies it only when the user ticks "Import deck presets"; otherwise the deck uses Default, and the
+    README says which numbers to set. A user's later changes to it survive re-imports, because its mod time (0)
+    is never newer.
     """
 
     id: int
     name: str
+    new_per_day: int
+    reviews_per_day: int
 
 
 @dataclass(frozen=True)
@@ -103,13 +106,17 @@ def _collection(
             decks_before, options_before = connection.execute("SELECT decks, dconf FROM col").fetchone()
             deck_json = json.loads(decks_before) | {str(d.id): _deck_json(d, preset.id) for d in decks}
             options = json.loads(options_before)
-            # Start from the package's default options and change only the gather order: by ascending position.
-            options[str(preset.id)] = options["1"] | {
+            # Start from the package's default options; change the daily limits, and gather new cards by
+            # position across subdecks too (cards a learner keeps in the area subdecks of an older version).
+            default = options["1"]
+            options[str(preset.id)] = default | {
                 "id": preset.id,
                 "name": preset.name,
                 "mod": 0,
                 "usn": -1,
                 "newGatherPriority": 1,
+                "new": default["new"] | {"perDay": preset.new_per_day},
+                "rev": default["rev"] | {"perDay": preset.reviews_per_day},
             }
             model_json = {str(m["id"]): m for m in models}
             connection.execute(
