@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -11,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
@@ -21,8 +22,12 @@ from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 from anki.scheduler.v3 import Scheduler
 
 from prepexport.deck import DeckReport, StampsError, build_deck, notetypes
+from prepexport.deck.expression import right_hand_side
 from prepexport.deck.notetypes import NOTE_TYPES, Template
 from prepexport.load import load_file
+
+if TYPE_CHECKING:
+    from anki.cards import CardId  # importing it before anki.collection is circular
 
 FIXTURE = Path(__file__).parent / "fixtures" / "deck"
 DEFAULT_SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
@@ -293,6 +298,40 @@ def test_text_is_escaped_and_markup_and_math_render(imported: Collection) -> Non
     assert "memorised without their purpose" in cause and "Work a small example by hand" in cause
 
 
+def test_formula_fronts_never_hold_their_answer(imported: Collection) -> None:
+    cards = rendered(imported)
+    question, answer = cards["recall-at-k", "Name to formula"]
+    # The name and its topic only: no formula, and no meaning that spells out the computation.
+    assert "Recall at k" in question and "Retrieval metrics" in question
+    assert "\\frac" not in question and "retrieved in the top k" not in question
+    assert r"\[\mathrm{R@k} = \frac{|\mathrm{rel} \cap \mathrm{top}_k|}{|\mathrm{rel}|}\]" in answer
+    assert '<a class=hint href="#"' in answer and "Worked example</a>" in answer  # collapsed
+    question, answer = cards["recall-at-k", "Formula to name"]
+    # The formula without the left-hand side that names it.
+    assert r"\[\frac{|\mathrm{rel} \cap \mathrm{top}_k|}{|\mathrm{rel}|}\]" in question and "R@k" not in question
+    assert "Recall at k" in answer and r"\mathrm{R@k} =" in answer
+    assert "Symbols</a>" in answer and "Worked example</a>" in answer
+
+
+def test_drill_and_misconception_backs_answer_without_repeating_the_question(imported: Collection) -> None:
+    cards = rendered(imported)
+    question, answer = cards["drill-unlisted", "Drill"]
+    assert "Attention weights are all nearly one-hot" in question and "The saturated softmax" in question
+    # The back names the drill, gives the right choice, why and the fix; the wrong choices wait behind a link.
+    assert "Attention weights are all nearly one-hot" not in answer and "The saturated softmax" in answer
+    assert '<span class="prep-right">B.</span> The scores are not divided by' in answer
+    assert "Unscaled dot products grow" in answer and "Divide the scores by" in answer
+    hidden = re.search(
+        r'Why not the others</a>\s*<div id="hint\w+" class=hint style="display: none">(.*?)</div>\s*</div>',
+        answer,
+        re.S,
+    )
+    assert hidden and "The learning rate is too high." in hidden.group(1) and "It is the first step" in hidden.group(1)
+    question, answer = cards["mis-attn", "Symptom to cause"]
+    assert visible(question).count("?") == 1 and "What causes this?" in question and "fix" not in visible(question)
+    assert "Work a small example by hand" in answer
+
+
 def test_notes_sit_in_one_deck_with_hierarchical_tags(imported: Collection) -> None:
     decks = {imported.decks.name(imported.get_card(c).did) for c in imported.find_cards("")}
     assert decks == {"Fixture Course"}
@@ -339,7 +378,7 @@ def set_limits(col: Collection, deck: DeckId, new: int, reviews: int) -> None:
     col.decks.update_config(config)
 
 
-def first_weeks(col: Collection, card_id: int) -> dict[str, int]:
+def first_weeks(col: Collection, card_id: CardId) -> dict[str, int]:
     """Return, per plan, the first week whose tag the card's note carries."""
     found: dict[str, int] = {}
     for tag in sorted(col.get_card(card_id).note().tags):
@@ -362,7 +401,7 @@ def test_default_import_serves_new_cards_in_every_plans_order(
     assert notes == ROADMAP_ORDER
     # Anki's default sort shows a day's new cards grouped by card type, so a second card (the reverse of a
     # term, a second deletion) comes after the first cards of that day; the notes' first cards never go back.
-    firsts = list(dict.fromkeys((col.get_card(c).nid, c) for c in cards if col.get_card(c).ord == 0))
+    firsts = [(col.get_card(c).nid, c) for c in cards if col.get_card(c).ord == 0]
     for plan in PLANS:
         weeks = [w[plan] for _, c in firsts if plan in (w := first_weeks(col, c))]
         assert weeks == sorted(weeks), plan
@@ -375,7 +414,7 @@ def test_studying_day_by_day_at_the_plans_pace_finishes_every_week_on_time(
     col = Collection(path)
     top = import_with_dialog_defaults(col, built[1].path)
     set_limits(col, top, built[1].new_per_day, 10 * built[1].new_per_day)  # as the README says to
-    introduced: dict[int, int] = {}  # card id -> day it was first shown
+    introduced: dict[CardId, int] = {}  # card id -> day it was first shown
     for day in range(1, 22):
         col.decks.select(top)
         while (card := col.sched.getCard()) is not None:
@@ -424,14 +463,12 @@ def test_check_warns_when_two_plans_order_items_differently(tmp_path: Path) -> N
     course = copy_course(tmp_path / "course")
     assert not [w for w in load_file(course.source).warnings if "one deck order" in w.message]
     # plan-b now teaches retrieval first, plan-a teaches attention first.
-    course.edit(
-        "      - focus: Attention first\n        goals: [Explain the scaling]\n        topics: [attention]\n",
-        "      - focus: Attention first\n        goals: [Explain the scaling]\n        topics: [retrieval-metrics]\n",
-    )
-    course.edit(
-        "      - focus: Retrieval last\n        goals: [Measure recall]\n        topics: [retrieval-metrics]\n        proof:\n          title: A recall table\n          description: Recall for ten queries.\n          checklist: [Done]\n",
-        "      - focus: Retrieval last\n        goals: [Measure recall]\n        topics: [attention]\n        proof:\n          title: A recall table\n          description: Recall for ten queries.\n          checklist: [Done]\n",
-    )
+    first, last = "topics: [attention]\n        proof:\n          title: Attention", "topics: [retrieval-metrics]"
+    text = course.source.read_text(encoding="utf-8")
+    plan_b = text.index("  - id: plan-b")
+    text = text[:plan_b] + text[plan_b:].replace(first, "@1", 1).replace(last, "@2", 1)
+    text = text.replace("@1", first.replace("attention]", "retrieval-metrics]")).replace("@2", "topics: [attention]")
+    course.source.write_text(text, encoding="utf-8")
     warnings = [str(w) for w in load_file(course.source).warnings if "one deck order" in w.message]
     assert len(warnings) == 1
     assert re.search(
@@ -677,3 +714,34 @@ def test_default_source_builds_and_every_card_renders(tmp_path: Path, col: Colle
         if re.fullmatch(r"c\d+", name):
             assert '<span class="cloze" data-cloze=' in question, f"{source_id} {name}: no deletion hidden"
             assert '<span class="cloze" data-ordinal=' in answer, f"{source_id} {name}: no deletion shown"
+        assert "Workbook</span>" in answer and "Workbook</span>" not in question, f"{source_id} {name}"
+    kb = load_file(DEFAULT_SOURCE).kb
+    for formula in kb.formulas:
+        name = html.escape(formula.name, quote=False)
+        by_name, by_formula = cards[formula.id, "Name to formula"][0], cards[formula.id, "Formula to name"][0]
+        assert html.escape(formula.latex, quote=False) not in by_name and "\\[" not in by_name, formula.id
+        assert html.escape(formula.latex, quote=False) not in by_formula, f"{formula.id}: the whole formula"
+        words = {name, *re.findall(r"\(([^)]+)\)", formula.name)}  # and an abbreviation like (MRR)
+        assert not [w for w in words if w.lower() in by_formula.lower()], f"{formula.id}: front names it"
+    assert len(kb.formulas) >= 20
+
+
+@pytest.mark.parametrize(
+    ("latex", "shown"),
+    [
+        (r"\operatorname{MRR} = \frac{1}{|Q|}", r"\frac{1}{|Q|}"),
+        (r"\text{pass@}k \approx 1 - p", "1 - p"),
+        (r"f(x = 1) = y", "y"),  # a relation inside brackets is not the top-level one
+        (r"\theta_{t+1} = \theta_t - \eta g", r"\theta_t - \eta g"),
+        (r"d = \lVert a - b \rVert = \sqrt{s}", r"\lVert a - b \rVert = \sqrt{s}"),
+        (r"C \propto N", "N"),
+        (r"\sum_{i=1}^{n} x_i", r"\sum_{i=1}^{n} x_i"),  # no relation: shown whole
+        (r"= x", "= x"),  # nothing on the left: shown whole
+        (
+            r"\begin{aligned} A &= x \\ \text{B} &= \frac{A}{2} \end{aligned}",
+            r"\begin{aligned} x \\ \frac{A}{2} \end{aligned}",
+        ),
+    ],
+)
+def test_a_formula_to_name_front_drops_the_left_hand_side(latex: str, shown: str) -> None:
+    assert right_hand_side(latex) == shown
