@@ -76,12 +76,8 @@ def kb(loaded: Loaded) -> KnowledgeBase:
 
 
 def test_default_source_is_valid_with_no_warnings(loaded: Loaded) -> None:
-    assert [str(w) for w in loaded.warnings if "one deck order" not in w.message] == []
-
-
-@pytest.mark.xfail(strict=True, reason="the 8-week plan does not nest in the 4-week plan yet; drop this mark then")
-def test_default_plans_agree_on_the_order_new_cards_come_in(loaded: Loaded) -> None:
-    assert [str(w) for w in loaded.warnings if "one deck order" in w.message] == []
+    # No warning at all, so also none that the two plans order material differently: one deck order serves both.
+    assert [str(w) for w in loaded.warnings] == []
 
 
 def test_roadmaps_have_four_and_eight_weeks(kb: KnowledgeBase) -> None:

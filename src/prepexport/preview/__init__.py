@@ -66,7 +66,7 @@ def preview_html(kb: KnowledgeBase, collected: DeckNotes, stamps: Stamps) -> tup
             )
     statuses, compared = note_statuses(kb, collected.notes, stamps)
     notes = [
-        PreviewNote(n.key, models[n.kind], n.fields, n.card_ords, n.tags, n.deck, statuses[n.key])
+        PreviewNote(n.key, models[n.kind], n.fields, n.card_ords, n.tags, kb.meta.deck, statuses[n.key])
         for n in collected.notes
     ]
     plan = kb.roadmaps[0] if kb.roadmaps else None
