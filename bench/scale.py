@@ -2,8 +2,9 @@
 
 Run: PYTHONPATH=src python bench/scale.py [NOTES ...]   (prints the Markdown table of docs/performance.md)
 
-Every measurement runs in a fresh process, so its peak memory (ru_maxrss) is its own. Times are wall seconds of
-the work itself, after imports, best of a few runs for small courses. The floor is what any tool must pay for
+Every measurement runs in a fresh process, so its peak memory (ru_maxrss) is its own. Times are CPU seconds of
+the work itself, after imports, best of a few runs (CPU time, because the machine is shared: wall time also
+counts other people's work). The floor is what any tool must pay for
 the same course: libyaml reading the same YAML file plus raw genanki writing as many notes of similar text.
 """
 
@@ -83,15 +84,15 @@ def _measure_here(phase: str, source: Path) -> None:
     import prepexport.deck
     import prepexport.load  # noqa: F401
 
-    started = time.perf_counter()
+    started = time.process_time()
     PHASES[phase](source)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 
 
 def measure(phase: str, source: Path, runs: int) -> tuple[float, float]:
-    """Return the best wall time and the largest peak memory of `runs` fresh processes running the phase."""
+    """Return the best CPU time and the largest peak memory of `runs` fresh processes running the phase."""
     results = []
     for _ in range(runs):
         done = subprocess.run(

@@ -27,6 +27,7 @@ from prepexport.course import cloze
 from prepexport.course.coverage import coverage
 from prepexport.course.order import Conflict, conflicts
 from prepexport.errors import Problem, SourceError
+from prepexport.gc_pause import gc_paused
 from prepexport.model import (
     CARD_MARKERS,
     ClozeCard,
@@ -183,7 +184,8 @@ def load_bytes(data: bytes, name: str, *, root: Path) -> Loaded:
         line, column = _line_column(text[: control.start()])
         code = f"U+{ord(control.group()):04X}"
         raise SourceError([Problem(line, column, name, "", f"the control character {code} is not allowed; remove it")])
-    return _Converter(text, name, root).run()
+    with gc_paused():
+        return _Converter(text, name, root).run()
 
 
 def _line_column(prefix: str) -> tuple[int, int]:
@@ -459,7 +461,7 @@ class _Converter:
         if not markup.has_markup(value):
             return True  # plain text cannot be malformed
         try:
-            markup.parse(value)
+            markup.to_html(value)  # parses it, and the deck reuses the rendering when it builds in this process
         except markup.MarkupError as exc:
             self._error(node, path, str(exc), exc.offset)
             return False

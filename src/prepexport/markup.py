@@ -8,6 +8,7 @@ Math uses LaTeX delimiters rather than `$`, so prices and shell snippets never t
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -201,6 +202,15 @@ def to_html(text: str) -> str:
     """Render markup as escaped HTML, with math left in Anki's \\( \\) and \\[ \\] delimiters."""
     if "\n" not in text and _SPECIAL.search(text) is None and not _BULLET.match(text) and not _NUMBER.match(text):
         return html.escape(text.strip(), quote=False)  # one plain line: nothing to parse
+    return _marked_up_html(text)
+
+
+# Loading validates every field by rendering it, and the deck renders the same fields again in the same
+# process: remembering the result halves the markup work of a build. The strings are the ones the deck keeps
+# anyway; the bound only matters to a long-running `watch`.
+@functools.lru_cache(maxsize=1 << 18)
+def _marked_up_html(text: str) -> str:
+    """Render text that holds markup (raise MarkupError if it does not parse)."""
     out: list[str] = []
     blocks = parse(text)
     for block in blocks:

@@ -169,7 +169,9 @@ def build_deck(
     hashes: dict[str, NoteHash] = {}
     for n in collected.notes:
         hashes[n.key] = note_hash(model_id(kb, n.kind), fields_of[n.key], n.tags)
-        old = migrate_legacy(old, n.key, legacy_hash(model_id(kb, n.kind), n.fields, n.tags), hashes[n.key])
+        before = old.notes.get(n.key)
+        if before is not None and before.hash.context == "legacy":  # hash the old way only for format 1 stamps
+            old = migrate_legacy(old, n.key, legacy_hash(model_id(kb, n.kind), n.fields, n.tags), hashes[n.key])
     mod = next_mod(old, when)
 
     used: list[Kind] = [kind for kind in KINDS if any(n.kind == kind for n in collected.notes)]
