@@ -1,0 +1,153 @@
+"""Property-based fuzzing of mutated valid sources: never a traceback, never a hang, never a package Anki refuses.
+
+Derandomized and bounded (a fixed number of examples, each timed), so it runs in every `make test` and gives
+the same result on every machine.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from prepexport.cli import main
+from prepexport.errors import SourceError
+from prepexport.load import load_bytes
+
+EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
+LINES = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+
+#: Pieces that exercise every parser: YAML, markup, math, cloze, Anki's own syntax, control and odd characters.
+PIECES = [
+    "{{c1::",
+    "{{c0::x}}",
+    "{{c500::x}}",
+    "{{c١::x}}",
+    "}}",
+    "::",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "\\frac{a}{b}",
+    "\\href{x}{y}",
+    "*",
+    "**",
+    "`",
+    "[sound:a.mp3]",
+    "[anki:tts]x[/anki:tts]",
+    "<script>",
+    "&amp;",
+    '"',
+    "'",
+    ":",
+    "- ",
+    "#",
+    "&a",
+    "*a",
+    "!!int",
+    "01",
+    "1:30",
+    "9" * 40,
+    "\x1f",
+    "\x00",
+    "\x1b[31m",
+    "\t",
+    "\u2028",
+    "é",
+    "中",
+    "🙂",
+    "\u200b",
+    "x" * 300,
+    "https://example.org/a#b",
+    "javascript:x",
+    "{",
+    "}",
+    "[",
+    "]",
+    "|",
+    ">",
+    "~",
+    "null",
+]
+
+mutation = st.one_of(
+    st.tuples(st.just("delete"), st.integers(0, len(LINES) - 1), st.just("")),
+    st.tuples(st.just("duplicate"), st.integers(0, len(LINES) - 1), st.just("")),
+    st.tuples(st.just("insert"), st.integers(0, len(LINES) - 1), st.sampled_from(PIECES)),
+    st.tuples(st.just("replace"), st.integers(0, len(LINES) - 1), st.sampled_from(PIECES)),
+    st.tuples(st.just("indent"), st.integers(0, len(LINES) - 1), st.sampled_from([" ", "  ", "\t"])),
+)
+
+
+def mutate(mutations: list[tuple[str, int, str]]) -> str:
+    """Apply line-level mutations to the example: typical slips and hostile insertions alike."""
+    lines = list(LINES)
+    for action, index, piece in mutations:
+        index %= len(lines)
+        line = lines[index]
+        if action == "delete" and len(lines) > 1:
+            del lines[index]
+        elif action == "duplicate":
+            lines.insert(index, line)
+        elif action == "insert":
+            at = len(line) // 2
+            lines[index] = line[:at] + piece + line[at:]
+        elif action == "replace":
+            key, sep, _ = line.partition(": ")
+            lines[index] = f"{key}{sep}{piece}\n" if sep else piece + "\n"
+        elif action == "indent":
+            lines[index] = piece + line
+    return "".join(lines)
+
+
+FAST = settings(
+    derandomize=True, database=None, deadline=None, max_examples=150, suppress_health_check=list(HealthCheck)
+)
+SLOW = settings(derandomize=True, database=None, deadline=None, max_examples=8, suppress_health_check=list(HealthCheck))
+
+
+@FAST
+@given(st.lists(mutation, min_size=1, max_size=4))
+def test_loading_a_mutated_source_reports_or_loads_quickly(mutations: list[tuple[str, int, str]]) -> None:
+    text = mutate(mutations)
+    started = time.perf_counter()
+    try:
+        load_bytes(text.encode(), "fuzz.yaml", root=EXAMPLE.parent)
+    except SourceError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert str(problem).isprintable(), str(problem)  # no raw control character reaches a terminal
+    assert time.perf_counter() - started < 5
+
+
+@SLOW
+@given(st.lists(mutation, min_size=1, max_size=3))
+def test_building_a_mutated_source_never_crashes_and_anki_imports_the_package(
+    tmp_path_factory: Any, mutations: list[tuple[str, int, str]]
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    source = folder / "course.yaml"
+    source.write_text(mutate(mutations), encoding="utf-8")
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(folder / "out"), "--weeks", "all"])
+    assert time.perf_counter() - started < 30
+    assert result.exit_code in (0, 1, 2), result.output  # 3 would be an internal error
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if result.exit_code != 0:
+        return
+    (package,) = (folder / "out").glob("*.apkg")
+    collection = Collection(str(folder / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+        log = collection.import_anki_package(request).log
+        assert len(log.new) == collection.note_count() > 0
+        assert collection.card_count() >= collection.note_count()  # every note yields at least one card
+    finally:
+        collection.close()
