@@ -547,3 +547,12 @@ def test_checkboxes_are_at_least_4_mm(built: Built) -> None:
             if annot.get("/FT") == "/Btn":
                 left, _, right, _ = (float(v) for v in annot["/Rect"])
                 assert right - left >= 4 / 25.4 * 72 - 0.01
+
+
+def test_the_formula_quick_reference_is_one_page_with_every_formula(built: Built) -> None:
+    first = built.page_of("Formula quick reference")
+    following = min(o.page for o in built.outline if o.level == 0 and o.page > first)
+    assert following == first + 1
+    text = built.texts[first - 1]
+    for formula_id in back.first_weeks_of(built.kb, built.roadmap):
+        assert flat(curly(built.kb.formula(formula_id).name)) in text

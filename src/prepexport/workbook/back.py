@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from prepexport.course import schedule
-from prepexport.model import Formula, Framework, Roadmap
+from prepexport.model import Formula, Framework, KnowledgeBase, Roadmap
 from prepexport.workbook import fonts
 from prepexport.workbook.context import (
     Context,
@@ -45,15 +45,16 @@ def quick_reference(ctx: Context) -> list[Flowable]:
     first = first_weeks(ctx)
     ordered = [kb.formula(f) for f in first]
     intro = Paragraph(
-        "Every formula of this plan in the order you meet it, with the page that explains it. To practise, "
-        "cover the formula column, read the name, and write the formula.",
+        "Every formula of the plan in the order you meet it, and the page that explains it. Cover them and recite.",
         st.body,
     )
     heading = ctx.heading(title, st.chapter, key="formula-sheet", level=0, running=title)
-    room = ctx.frame_height - heading.wrap(ctx.frame_width, 1000)[1] - intro.wrap(ctx.frame_width, 1000)[1] - 30
+    # What the page has under the heading and the intro (the frame's own padding is 6 points top and bottom).
+    used = sum(f.wrap(ctx.frame_width, 1000)[1] + f.getSpaceAfter() for f in (heading, intro)) + 4 + 12
+    room = ctx.frame_height - used - 2
     table = None
     for columns in (1, 2):
-        for size in (11.0, 10.0, 9.0, 8.0, 7.0, 6.0):
+        for size in (11.0, 10.0, 9.0, 8.0, 7.0, 6.0)[: 4 if columns == 1 else 6]:
             table = _reference_table(ctx, ordered, first, size, columns)
             if table.wrap(ctx.frame_width, room)[1] <= room:
                 break
@@ -64,39 +65,37 @@ def quick_reference(ctx: Context) -> list[Flowable]:
 
 
 def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int], size: float, columns: int) -> Table:
-    """Return the quick-reference table with formulas at `size`, in one or two column groups."""
+    """Return the quick-reference table with formulas at `size`: one row per formula (name, formula, page),
+    or two column groups where each name sits above its formula."""
     st = ctx.styles
     group = ctx.frame_width / columns
-    page_col = 9 * mm
-    name_col = group * 0.30
-    math_col = group - name_col - page_col
+    page_col = 8 * mm
     per = -(-len(ordered) // columns)
     groups = [ordered[i * per : (i + 1) * per] for i in range(columns)]
     head: list[Flowable | str] = []
     for _ in range(columns):
-        head += [Paragraph("Formula", st.cell_head), "", Paragraph("Page", st.cell_head)]
-    rows: list[list[Flowable | str]] = [head]
+        head += [Paragraph("Formula", st.cell_head)] + ([""] if columns == 1 else []) + [Paragraph("p.", st.cell_head)]
+    rows: list[list[Flowable | str | list[Flowable]]] = [head]
     for r in range(per):
-        row: list[Flowable | str] = []
+        row: list[Flowable | str | list[Flowable]] = []
         for chunk in groups:
-            if r < len(chunk):
-                formula = chunk[r]
-                key = formula_key(first[formula.id], formula.id)
-                row += [
-                    ctx.para(f"<b>{ctx.text.plain(formula.name)}</b>", st.cell),
-                    DisplayFormula(formula.latex, size, align="left", space=0),
-                    ctx.para(page_number(key), st.cell),
-                ]
-            else:
-                row += ["", "", ""]
+            if r >= len(chunk):
+                row += [""] * (3 if columns == 1 else 2)
+                continue
+            formula = chunk[r]
+            name = ctx.para(f"<b>{ctx.text.plain(formula.name)}</b>", st.cell)
+            shown = DisplayFormula(formula.latex, size, align="left", space=0)
+            page = ctx.para(page_number(formula_key(first[formula.id], formula.id)), st.cell)
+            row += [name, shown, page] if columns == 1 else [[name, Spacer(1, 2), shown], page]
         rows.append(row)
-    table = Table(rows, colWidths=[name_col, math_col, page_col] * columns, repeatRows=1)
+    widths = [group * 0.36, group * 0.64 - page_col, page_col] if columns == 1 else [group - page_col, page_col]
+    table = Table(rows, colWidths=widths * columns, repeatRows=1)
     table.setStyle(
         header_table_style(
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ROW_RULES,
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         )
@@ -106,12 +105,17 @@ def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int]
 
 def first_weeks(ctx: Context) -> dict[str, int]:
     """Return each formula of the plan with the first week that shows it, in plan order."""
+    return first_weeks_of(ctx.kb, ctx.roadmap)
+
+
+def first_weeks_of(kb: KnowledgeBase, roadmap: Roadmap) -> dict[str, int]:
+    """Return each formula of the roadmap with the first week that shows it, in plan order."""
     found: dict[str, int] = {}
-    for number, week in enumerate(ctx.roadmap.weeks, 1):
+    for number, week in enumerate(roadmap.weeks, 1):
         for topic_id in week.topics:
-            for formula_id in ctx.kb.topic(topic_id).formulas:
+            for formula_id in kb.topic(topic_id).formulas:
                 found.setdefault(formula_id, number)
-        for formula_id in schedule.week_formulas(ctx.kb, week):
+        for formula_id in schedule.week_formulas(kb, week):
             found.setdefault(formula_id, number)
     return found
 
@@ -133,7 +137,7 @@ def misconceptions(ctx: Context) -> list[Flowable]:
         rows.append(
             [
                 Paragraph(str(week) if week else "–", st.cell),
-                Paragraph(name, st.cell),
+                ctx.para(name, st.cell),
                 ctx.para(ctx.line(item.symptom, st.cell.fontSize), st.cell),
                 ctx.para(ctx.line(item.cause, st.cell.fontSize), st.cell),
                 ctx.para(ctx.line(item.fix, st.cell.fontSize), st.cell),

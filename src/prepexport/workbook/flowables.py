@@ -343,10 +343,10 @@ def _rules(canv: Canvas, count: int, spacing: float, indent: float, width: float
 
 
 class BreakableTable(Table):  # type: ignore[misc]
-    """A table that breaks inside a row only when the row cannot fit even on an empty page.
+    """A table that breaks inside a row only when the row cannot fit even on an empty page, or when moving
+    it whole would leave more than a third of the page blank.
 
-    Rows (a formula panel, a long misconception) move to the next page whole when they fit there; reportlab's
-    own splitInRow would break them wherever the page happens to end.
+    Short rows (a misconception, a small formula panel at a page bottom) move to the next page whole.
     """
 
     def __init__(self, *args: Any, frame_height: float = 0.0, **kwargs: Any) -> None:
@@ -356,7 +356,9 @@ class BreakableTable(Table):  # type: ignore[misc]
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self.splitInRow = 0
         pieces: list[Flowable] = super().split(availWidth, availHeight)
-        if not pieces and availHeight >= self.frame_height - 24:  # at the top of a page, and still too tall
+        # Break inside the row when it cannot fit even on an empty page, or when moving it whole would leave
+        # more than a third of this page blank.
+        if not pieces and availHeight >= min(self.frame_height - 24, self.frame_height / 3):
             self.splitInRow = 1
             pieces = super().split(availWidth, availHeight)
         for piece in pieces:

@@ -10,7 +10,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from prepexport.course import schedule
 from prepexport.workbook.context import Context, topic_key, week_key
-from prepexport.workbook.flowables import BreakableTable, Heading, page_number, page_ref
+from prepexport.workbook.flowables import BreakableTable, FillLines, Heading, page_number, page_ref
 from prepexport.workbook.fonts import MONO
 from prepexport.workbook.styles import FAINT_RULE, ROW_RULES, header_table_style, table_style
 
@@ -132,6 +132,10 @@ def how_to_use(ctx: Context) -> list[Flowable]:
             st.body,
         )
     )
+    found += [
+        Spacer(1, 6),
+        FillLines(least=4, spacing=20, title=Paragraph("When and where I will study", st.label), optional=True),
+    ]
     return found
 
 
@@ -172,12 +176,11 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
     """Return the contents: every chapter with its page, and under each week its topics with theirs."""
     st = ctx.styles
     rows: list[list[Flowable | str]] = []
-    spans: list[tuple[object, ...]] = []
     topics: list[str] = []
 
     def close_week() -> None:
         if topics:
-            spans.append(("SPAN", (0, len(rows)), (1, len(rows))))
+            # Not a spanned cell: reportlab sizes a spanned row by its first cell's width and overprints.
             rows.append([ctx.para("\u2003·\u2003".join(topics), st.toc[1]), ""])
             topics.clear()
 
@@ -199,7 +202,6 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            *spans,
         )
     )
     title = Heading("Contents", st.contents_title, key="contents", level=0, title="Contents", contents=False)
@@ -232,7 +234,7 @@ def overview(ctx: Context) -> list[Flowable]:
             ]
         )
     table = BreakableTable(
-        rows, colWidths=_fractions(ctx, (0.08, 0.15, 0.25, 0.28, 0.24)), repeatRows=1, frame_height=ctx.frame_height
+        rows, colWidths=_fractions(ctx, (0.09, 0.14, 0.25, 0.28, 0.24)), repeatRows=1, frame_height=ctx.frame_height
     )
     table.setStyle(
         header_table_style(

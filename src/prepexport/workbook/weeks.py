@@ -129,7 +129,8 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         )
     )
-    found += [grid, Spacer(1, 4), Paragraph("Day by day", st.label)]
+    # The label may not keep with the whole table (it would carry it to the next page): rows split, it stays.
+    found += [grid, Spacer(1, 4), CondPageBreak(90), Paragraph("Day by day", loose(st.label))]
     plan_rows: list[list[Flowable | str | list[Flowable]]] = []
     for day in days:
         when = schedule.format_day(day.date) if day.date else f"{'_' * 5}/{'_' * 5}"
@@ -146,7 +147,9 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         )
     )
-    found.append(table)
+    # Whatever the page has left under the plan becomes writing space rather than blank paper.
+    reminders = Paragraph("Questions and reminders for this week", st.label)
+    found += [table, Spacer(1, 8), FillLines(least=4, spacing=LINE, title=reminders, optional=True)]
     return found
 
 
