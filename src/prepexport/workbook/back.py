@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import unicodedata
 
 from reportlab.lib.units import mm
@@ -349,8 +350,9 @@ def references(ctx: Context) -> list[Flowable]:
         if ref.venue:
             parts.append(f"{ctx.text.plain(ref.venue)}.")
         if ref.url:
-            url = ctx.text.plain(ref.url)
-            parts.append(f'<a href="{url}" color="#1f4e79">{url}</a>')
+            # The attribute is escaped quotes and all, and the link printed exactly (no typographic quotes).
+            href = html.escape(ref.url, quote=True)
+            parts.append(f'<a href="{href}" color="#1f4e79">{ctx.text.literal(ref.url)}</a>')
         found.append(ctx.para(f"{anchor(reference_key(ref.id))}[{number}]\u2002{' '.join(parts)}", st.hanging))
     return found
 
