@@ -17,6 +17,7 @@ from pypdf.generic import Destination, IndirectObject
 
 from prepexport import markup
 from prepexport.course import schedule
+from prepexport.course.pace import pace_for
 from prepexport.load import load_file
 from prepexport.model import Kind, KnowledgeBase, Roadmap
 from prepexport.workbook import WorkbookReport, back, build_workbook, fonts
@@ -318,6 +319,11 @@ def test_how_to_use_explains_studying_one_week_in_anki(sprint: Built) -> None:
     text = sprint.texts[sprint.page_of("How to use this workbook") - 1]
     assert "Tools > Create Filtered Deck" in text
     assert 'deck:"Workbook Fixture" tag:prep::sprint::week-02' in text
+    # The pace that finishes this plan, the same figure the deck computes, and the filtered deck's size.
+    pace = pace_for(sprint.kb, sprint.roadmap)
+    assert pace.new_per_day > 0
+    assert f"New cards/day {pace.new_per_day} and Maximum reviews/day {pace.reviews_per_day}" in text
+    assert f"Limit it to {pace.new_per_day} cards (one day's new cards)" in text
     for number, week in enumerate(sprint.roadmap.weeks, 1):
         page = sprint.texts[sprint.page_of(f"Week {number} {week.focus}") - 1]
         assert f"tag:prep::sprint::week-{number:02d}" in page

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prepexport.course.order import Placed
+from prepexport.course.order import Placed, roadmap_order
 from prepexport.model import KnowledgeBase, Roadmap
 
 #: Anki's manual advises a review limit of at least ten times the new-card limit, so reviews never cap new cards.
@@ -71,3 +71,8 @@ def deck_new_per_day(kb: KnowledgeBase, order: Sequence[Placed]) -> int:
     """Return the new cards a day the deck's preset sets: the fastest plan's pace (Anki's default if no plan)."""
     needed = [p.new_per_day for p in paces(kb, order)]
     return max(1, *needed) if needed else ANKI_NEW_PER_DAY
+
+
+def pace_for(kb: KnowledgeBase, roadmap: Roadmap) -> Pace:
+    """Return one plan's pace in the deck's order (for a renderer that needs a single plan's figure)."""
+    return plan_pace(roadmap, roadmap_order(kb))

@@ -151,7 +151,7 @@ CSS = """\
   color: var(--prep-accent);
   text-decoration: none;
 }
-.prep a.hint::before { content: "\25B8\00A0"; }
+.prep a.hint::before { content: "\\25B8\\00A0"; }
 .prep div.hint { background: var(--prep-panel); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.5em 0; }
 .prep-footer {
   font-size: 0.7em;

@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from prepexport.course import schedule
+from prepexport.course.pace import pace_for
 from prepexport.workbook.context import Context, topic_key, week_key
 from prepexport.workbook.flowables import BreakableTable, FillLines, Heading, page_number, page_ref
 from prepexport.workbook.fonts import MONO
@@ -71,6 +72,7 @@ def how_to_use(ctx: Context) -> list[Flowable]:
     rhythm = roadmap.rhythm
     title = "How to use this workbook"
     example_week = min(2, len(roadmap.weeks))
+    pace = pace_for(kb, roadmap)
     found: list[Flowable] = [
         ctx.heading(title, st.chapter, key="how-to", level=0, running=title),
         Paragraph(
@@ -97,6 +99,13 @@ def how_to_use(ctx: Context) -> list[Flowable]:
         ),
         Paragraph("With the Anki deck", st.label),
         Paragraph(
+            "Import the deck, then set its pace once, in the deck's options under <b>Daily limits</b>: "
+            f"<b>New cards/day</b> <b>{pace.new_per_day}</b> and <b>Maximum reviews/day</b> "
+            f"<b>{pace.reviews_per_day}</b>. New cards then arrive in this plan's order, the last ones in its "
+            "last week.",
+            st.body,
+        ),
+        Paragraph(
             f"The Anki deck <b>{ctx.text.plain(kb.meta.deck)}</b> is built from the same source, and the "
             "self-check questions here are drawn from its cards. Review the cards that are due every day. Every "
             f'note is tagged with the weeks that cover it, <font face="{MONO}">prep::{roadmap.id}::week-NN</font>, '
@@ -109,7 +118,8 @@ def how_to_use(ctx: Context) -> list[Flowable]:
                 "In Anki, choose <b>Tools &gt; Create Filtered Deck</b>.",
                 f'Search for <font face="{MONO}">{ctx.text.literal(anki_search(ctx, example_week))}</font> '
                 f"(here, week {example_week}); each week's first page prints its own search.",
-                "Set the order to <b>Order due</b> and build. Next week, change the week in the search and "
+                f"Limit it to <b>{pace.new_per_day}</b> cards (one day's new cards), set the order to "
+                "<b>Order due</b> and build. Next week, change the week in the search and "
                 "<b>Rebuild</b>. A filtered deck only borrows cards: deleting it sends them home.",
             ],
             numbered=True,
