@@ -21,6 +21,8 @@ from anki.decks import DeckId
 from anki.import_export_pb2 import IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 from anki.scheduler.v3 import Scheduler
 
+from prepexport.course.order import roadmap_order
+from prepexport.course.pace import paces
 from prepexport.deck import DeckReport, StampsError, build_deck, notetypes
 from prepexport.deck.expression import right_hand_side
 from prepexport.deck.notetypes import NOTE_TYPES, Template
@@ -724,6 +726,31 @@ def test_default_source_builds_and_every_card_renders(tmp_path: Path, col: Colle
         words = {name, *re.findall(r"\(([^)]+)\)", formula.name)}  # and an abbreviation like (MRR)
         assert not [w for w in words if w.lower() in by_formula.lower()], f"{formula.id}: front names it"
     assert len(kb.formulas) >= 20
+
+    # Day 1 as a learner lives it: the dialog's defaults, the pace the README gives, Anki's own scheduler.
+    top = deck_id(col, kb.meta.deck)
+    assert col.decks.config_dict_for_deck_id(top)["name"] == "Default"
+    set_limits(col, top, report.new_per_day, 10 * report.new_per_day)
+    col.decks.select(top)
+    shown = []
+    while (card := col.sched.getCard()) is not None:
+        shown.append(card.id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    new = list(dict.fromkeys(shown))
+    assert len(new) == report.new_per_day
+    for card_id in new:
+        tags = col.get_card(card_id).note().tags
+        assert {"prep::four-week::week-01", "prep::eight-week::week-01"} <= set(tags), tags
+
+
+def test_readme_and_docs_give_each_plans_pace() -> None:
+    kb = load_file(DEFAULT_SOURCE).kb
+    root = DEFAULT_SOURCE.parents[1]
+    for plan in paces(kb, roadmap_order(kb)):
+        row = f"| {plan.roadmap.title} | {plan.new_per_day} | {plan.reviews_per_day} |"
+        for doc in ("README.md", "docs/anki.md"):
+            assert row in (root / doc).read_text(encoding="utf-8"), f"{doc}: {row}"
 
 
 @pytest.mark.parametrize(
