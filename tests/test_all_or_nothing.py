@@ -114,3 +114,29 @@ def test_only_temporaries_of_dead_processes_are_cleaned(tmp_path: Path) -> None:
         path.write_bytes(b"x")
     assert clean_stale_temporaries(tmp_path) == [stale]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, mine.name])
+
+
+def test_a_terminated_build_removes_its_temporary_files(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(source), "--out", str(out)]).exit_code == 0
+    edit_a_card(source)
+    before = files(out, source.parent)
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        import prepexport.workbook as workbook
+        real = workbook.build_workbook
+        def stopped(*args, **kwargs):
+            real(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGTERM)  # e.g. a CI job cancelled
+        workbook.build_workbook = stopped
+        from prepexport.cli import main
+        sys.argv = ["prepexport", "build", {str(source)!r}, "--out", {str(out)!r}]
+        main()
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    stopped = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120, check=False)
+    assert stopped.returncode == 128 + signal.SIGTERM
+    assert b"terminated; outputs and stamps are as they were" in stopped.stderr
+    assert files(out, source.parent) == before

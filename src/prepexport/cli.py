@@ -112,8 +112,6 @@ def build(
         _fail(f"--start {start.date()}: give a date between the years 1900 and 9000", EXIT_USAGE)
     loaded = _load(path)
     roadmaps = _pick_roadmaps(loaded.kb, weeks)
-    # A polite kill unwinds like an error: the build's temporary files go, the previous outputs stay.
-    signal.signal(signal.SIGTERM, _terminated)
     options = BuildOptions(
         stamps=stamps_path(path),
         weeks=tuple(len(r.weeks) for r in roadmaps),
@@ -124,12 +122,16 @@ def build(
     )
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
+    # A polite kill unwinds like an error: the build's temporary files go, the previous outputs stay.
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         report = run_build(loaded.kb, out, options)
     except PrepexportError as exc:
         _fail(str(exc), EXIT_INVALID)
     except OSError as exc:
         _fail(f"{out}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     for line in report.lines:
         click.echo(line)
     for caution in report.warnings:
