@@ -471,7 +471,13 @@ def test_check_warns_when_two_plans_order_items_differently(tmp_path: Path) -> N
     text = text[:plan_b] + text[plan_b:].replace(first, "@1", 1).replace(last, "@2", 1)
     text = text.replace("@1", first.replace("attention]", "retrieval-metrics]")).replace("@2", "topics: [attention]")
     course.source.write_text(text, encoding="utf-8")
-    warnings = [str(w) for w in load_file(course.source).warnings if "one deck order" in w.message]
+    loaded = load_file(course.source)
+    warnings = [str(w) for w in loaded.warnings if "one deck order" in w.message]
+    # The deck still holds every note once, in the first plan's order.
+    order = roadmap_order(loaded.kb)
+    assert sorted(p.key[1] for p in order) == sorted(ROADMAP_ORDER)
+    weeks = [p.weeks["plan-a"] for p in order if "plan-a" in p.weeks]
+    assert weeks == sorted(weeks)
     assert len(warnings) == 1
     assert re.search(
         r"course\.yaml:\d+:\d+: warning: roadmaps\[1\]\.weeks\[0\]\.topics\[0\]: roadmap 'plan-b' teaches topic "
@@ -772,3 +778,35 @@ def test_readme_and_docs_give_each_plans_pace() -> None:
 )
 def test_a_formula_to_name_front_drops_the_left_hand_side(latex: str, shown: str) -> None:
     assert right_hand_side(latex) == shown
+
+
+def test_learners_with_area_subdecks_keep_everything_and_get_roadmap_order_back(
+    tmp_path: Path, col: Collection
+) -> None:
+    course = copy_course(tmp_path / "course")
+    import_package(col, build_at(course, tmp_path / "v1", T0).path, with_scheduling=False)
+    # The layout of earlier versions: a subdeck per area.
+    for area, title in (("transformers", "Transformer architecture"), ("retrieval", "Retrieval and RAG")):
+        subdeck = col.decks.id(f"Fixture Course::{title}")
+        assert subdeck is not None
+        col.set_deck(col.find_cards(f"tag:prep::area::{area}"), subdeck)
+    study(col, "Fixture Course", 3)
+    before = history(col)
+
+    course.edit("Why does HNSW have layers?", "Why does an HNSW index have layers?")
+    log = import_package(col, build_at(course, tmp_path / "v2", T1).path, with_scheduling=False)
+    assert (len(log.new), len(log.updated), len(log.conflicting), col.note_count()) == (0, 1, 0, 12)
+    assert history(col) == before  # nothing moved, nothing lost
+
+    # docs/anki.md: Browse, search the top deck, select all, Change Deck to it; delete the empty subdecks.
+    top = deck_id(col, "Fixture Course")
+    col.set_deck(col.find_cards('deck:"Fixture Course"'), top)
+    col.decks.remove([d.id for d in col.decks.all_names_and_ids() if d.name.startswith("Fixture Course::")])
+    assert [d.name for d in col.decks.all_names_and_ids()] == ["Default", "Fixture Course"]
+    revlog, states = history(col)
+    assert revlog == before[0] and [s[:2] + s[3:] for s in states] == [s[:2] + s[3:] for s in before[1]]
+    set_limits(col, top, 9999, 9999)
+    studied = {col.get_card(c).note()["Id"] for c in col.find_cards("-is:new")}
+    assert studied and [n for n in queue(col, top) if n not in studied] == [
+        n for n in ROADMAP_ORDER if n not in studied
+    ]

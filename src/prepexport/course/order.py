@@ -223,10 +223,20 @@ def conflicts(kb: KnowledgeBase) -> Iterator[Conflict]:
         for j in range(i + 1, len(kb.roadmaps)):
             a, b = weeks[i], weeks[j]
             shared = sorted(set(a) & set(b), key=lambda item: (a[item], _KIND_ORDER[item[0]], item[1]))
-            named = [x for x in shared if x in listed[i]]
+            # Only the two week numbers decide; grouping by them keeps this linear in the number of items.
+            by_weeks: dict[tuple[int, int], list[str]] = {}
+            for x in shared:
+                if x in listed[i]:
+                    by_weeks.setdefault((a[x], b[x]), []).append(x[1])
+            before: dict[tuple[int, int], tuple[str, ...]] = {}
             for item in sorted(shared, key=lambda item: (b[item], a[item], item)):
                 if item not in listed[j]:
                     continue
-                others = tuple(x[1] for x in named if b[x] > b[item] and a[x] < a[item])
-                if others:
-                    yield Conflict(j, kb.roadmaps[j].id, first.id, kb.roadmaps[0].id, item[0], item[1], b[item], others)
+                key = (a[item], b[item])
+                if key not in before:
+                    groups = sorted(k for k in by_weeks if k[0] < key[0] and k[1] > key[1])
+                    before[key] = tuple(x for k in groups for x in by_weeks[k])
+                if before[key]:
+                    yield Conflict(
+                        j, kb.roadmaps[j].id, first.id, kb.roadmaps[0].id, item[0], item[1], b[item], before[key]
+                    )

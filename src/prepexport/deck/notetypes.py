@@ -137,7 +137,7 @@ CSS = """\
 .prep-why { font-size: 0.9em; font-style: italic; color: var(--prep-muted); margin: 0.1em 0 0.4em; }
 .prep-extra { font-size: 0.88em; color: var(--prep-muted); margin-top: 0.8em; }
 .prep-cloze .prep-extra { border-top: 1px solid var(--prep-rule); padding-top: 0.6em; }
-.prep-topic-line { text-align: center; font-size: 0.8em; color: var(--prep-muted); }
+.prep-topic-line { font-size: 0.8em; color: var(--prep-muted); margin-bottom: 0.2em; }
 .prep-meaning { margin: 0.4em 0; }
 /* Collapsed parts (Anki's {{hint:Field}}): a small button named after the field, opening a panel below. */
 .prep-hint { display: inline; }
