@@ -801,7 +801,7 @@ def test_learners_with_area_subdecks_keep_everything_and_get_roadmap_order_back(
     # docs/anki.md: Browse, search the top deck, select all, Change Deck to it; delete the empty subdecks.
     top = deck_id(col, "Fixture Course")
     col.set_deck(col.find_cards('deck:"Fixture Course"'), top)
-    col.decks.remove([d.id for d in col.decks.all_names_and_ids() if d.name.startswith("Fixture Course::")])
+    col.decks.remove([DeckId(d.id) for d in col.decks.all_names_and_ids() if d.name.startswith("Fixture Course::")])
     assert [d.name for d in col.decks.all_names_and_ids()] == ["Default", "Fixture Course"]
     revlog, states = history(col)
     assert revlog == before[0] and [s[:2] + s[3:] for s in states] == [s[:2] + s[3:] for s in before[1]]
