@@ -124,7 +124,8 @@ class DeckReport:
         detail = f" ({where})" if where else ""
         return [
             f"warning: {len(quiet)} notes changed only in their tags, weeks or context{detail}, e.g. a renamed "
-            "area or topic or a week moved: learners' next import replaces the edits they made to these notes in Anki"
+            "area or topic, a week moved or workbook sections renumbered: learners' next import replaces the "
+            "edits they made to these notes in Anki"
         ]
 
 

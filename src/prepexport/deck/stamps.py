@@ -33,7 +33,7 @@ CLOCK_SKEW = 3600
 EARLIEST = 1_000_000_000
 
 #: Fields every note type shares that place a note in the course rather than teach it (reported apart).
-CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Weeks")
+CONTEXT_FIELDS = ("Area", "Topic", "Tier", "Weeks", "Workbook", "Source")
 
 _HEX = frozenset("0123456789abcdef")
 
