@@ -733,6 +733,22 @@ def test_default_source_builds_and_every_card_renders(tmp_path: Path, col: Colle
         assert not [w for w in words if w.lower() in by_formula.lower()], f"{formula.id}: front names it"
     assert len(kb.formulas) >= 20
 
+    # The preset shipped with the deck (read from the package) finishes the shortest plan on time.
+    with zipfile.ZipFile(report.path) as archive:
+        (tmp_path / "package.anki2").write_bytes(archive.read("collection.anki2"))
+    connection = sqlite3.connect(tmp_path / "package.anki2")
+    try:
+        preset = json.loads(connection.execute("SELECT dconf FROM col").fetchone()[0])[str(kb.meta.anki.deck)]
+    finally:
+        connection.close()
+    shortest = min(kb.roadmaps, key=lambda r: len(r.weeks))
+    per_week: Counter[int] = Counter()
+    for card_id in col.find_cards(""):
+        weeks = [int(t.rsplit("-", 1)[1]) for t in col.get_card(card_id).note().tags if f"::{shortest.id}::" in t]
+        per_week[min(weeks)] += 1
+    assert preset["new"]["perDay"] * 7 >= max(per_week.values())
+    assert preset["rev"]["perDay"] >= 10 * preset["new"]["perDay"]
+
     # Day 1 as a learner lives it: the dialog's defaults, the pace the README gives, Anki's own scheduler.
     top = deck_id(col, kb.meta.deck)
     assert col.decks.config_dict_for_deck_id(top)["name"] == "Default"

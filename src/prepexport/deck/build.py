@@ -325,16 +325,17 @@ def _top_deck(kb: KnowledgeBase, plans: Sequence[Pace]) -> DeckRow:
     """
     root = tag_root(kb)
     items = [
-        f"<li>{html.escape(p.roadmap.title, quote=False)}: {p.new_per_day} new cards a day; one week: "
-        f"<code>tag:{root}::{html.escape(p.roadmap.id)}::week-01</code> … "
-        f"<code>week-{len(p.roadmap.weeks):02d}</code></li>"
+        f"<li>{html.escape(p.roadmap.title, quote=False)}: {p.new_per_day} new cards/day, "
+        f"{p.reviews_per_day} reviews/day; one week: <code>tag:{root}::{html.escape(p.roadmap.id)}::week-01</code> "
+        f"… <code>week-{len(p.roadmap.weeks):02d}</code></li>"
         for p in plans
     ]
     howto = (
-        "<p>Set <i>New cards/day</i> in the deck's options (Daily limits) to your plan's number, and "
-        "<i>Maximum reviews/day</i> to ten times that. To study one week ahead, create a filtered deck "
-        "(Tools › Create Filtered Deck) with the week's search, limited to one day's new cards:</p>"
+        "<p>Study this deck every day: new cards come in the order of the plans. Set its daily limits for your "
+        "plan once (deck options › Daily limits):</p>"
         f"<ul>{''.join(items)}</ul>"
+        "<p>To study one week on its own, create a filtered deck (Tools › Create Filtered Deck) with the week's "
+        "search, limited to your plan's new cards a day.</p>"
         if items
         else ""
     )
