@@ -84,7 +84,7 @@ def check(source: Path | None) -> None:
     loaded = _load(path)
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
-    click.echo(f"{path}: valid")
+    click.echo(printable(f"{path}: valid"))
     for line in summary(loaded.kb):
         click.echo(f"  {line}")
     click.echo(_count(len(loaded.warnings), "warning"))
@@ -133,9 +133,9 @@ def build(
     finally:
         signal.signal(signal.SIGTERM, previous)
     for line in report.lines:
-        click.echo(line)
+        click.echo(printable(line))  # paths come from the user and may hold anything
     for caution in report.warnings:
-        click.echo(caution, err=True)
+        click.echo(printable(caution), err=True)
 
 
 @main.group()
@@ -166,8 +166,10 @@ def recover(package: Path, source: Path | None, force: bool) -> None:
     except OSError as exc:
         _fail(f"{target}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
     click.echo(
-        f"wrote {target}: {_count(result.matched, 'note')} stamped as in {package}, "
-        f"{result.removed} removed since, {result.missing} not in it (new at the next build)"
+        printable(
+            f"wrote {target}: {_count(result.matched, 'note')} stamped as in {package}, "
+            f"{result.removed} removed since, {result.missing} not in it (new at the next build)"
+        )
     )
 
 
