@@ -34,7 +34,11 @@ def snapshot(*folders: Path) -> dict[str, bytes]:
 def test_build_writes_deck_workbook_and_stamps(source: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     stdout = build(source, out)
-    assert sorted(p.name for p in out.iterdir()) == ["attention-mini-1-weeks.pdf", "attention-mini.apkg"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "attention-mini-1-weeks.pdf",
+        "attention-mini-preview.html",
+        "attention-mini.apkg",
+    ]
     assert (source.parent / "course.stamps.json").is_file()
     assert f"{out / 'attention-mini.apkg'}" in stdout
     assert f"{out / 'attention-mini-1-weeks.pdf'}" in stdout

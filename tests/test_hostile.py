@@ -46,7 +46,7 @@ def test_a_source_past_the_size_limit_is_too_large(tmp_path: Path) -> None:
         file.truncate(MAX_SOURCE_BYTES + 1)  # sparse: costs no disk
     result = run("check", str(big))
     assert result.exit_code == 1
-    assert f"{big}: too large: 10.0 MB; a source may hold 10.0 MB" in result.stderr
+    assert f"{big}: too large: 32.0 MB; a source may hold 32.0 MB" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,30 @@
-"""One build: the Anki deck and a workbook per chosen plan, written into an output folder."""
+"""One build: the Anki deck, the card preview and a workbook per chosen plan, written into an output folder."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import dataclasses
 import datetime
+import functools
+import gc
+import multiprocessing
+import multiprocessing.context
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from prepexport.errors import OutputError
+from prepexport.errors import OutputError, PrepexportError
 from prepexport.files import Staging, clean_stale_temporaries
+from prepexport.gc_pause import gc_paused
 from prepexport.model import KnowledgeBase, Roadmap
+from prepexport.progress import Progress, human_size
+
+if TYPE_CHECKING:
+    from prepexport.workbook import WorkbookReport
 
 Paper = Literal["a4", "letter"]
 
@@ -25,6 +39,9 @@ class BuildOptions:
     start: datetime.date | None = None  # date of the first day; None prints blank date lines
     now: int | None = None  # mod time of new and changed notes (e.g. SOURCE_DATE_EPOCH); None: the current time
     new_stamps: bool = False  # start a new stamps file although the course was built before (costs learners)
+    deck: bool = True  # write the Anki deck (and update the stamps)
+    preview: bool = True  # write the card preview page
+    jobs: int = 2  # worker processes laying out workbooks at once
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,7 @@ class BuildReport:
     outputs: tuple[Path, ...]
     lines: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    made: tuple[Made, ...] = ()
 
 
 def stamps_path(source: Path) -> Path:
@@ -58,37 +76,163 @@ def chosen_roadmaps(kb: KnowledgeBase, weeks: tuple[int, ...] | None) -> list[Ro
     return [kb.roadmap_for(n) for n in weeks]
 
 
-def build(kb: KnowledgeBase, out: Path, options: BuildOptions) -> BuildReport:
-    """Write the deck and the chosen workbooks into `out` (raise PrepexportError or OSError on failure).
+def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+    """Write the chosen outputs into `out` (raise PrepexportError or OSError on failure).
 
     All or nothing: every output and the stamps file are written to temporary files first and moved into place
     only when all of them are complete, so a failure (or an interrupt) leaves the previous build as it was.
+    Several workbooks are laid out at once, in worker processes.
     """
     # The renderers are imported here, so loading and checking a source needs no PDF or Anki machinery.
-    from reportlab.platypus.doctemplate import LayoutError
-
     from prepexport.deck import build_deck
-    from prepexport.workbook import build_workbook
+    from prepexport.preview import build_preview
 
+    progress = progress or Progress()
     roadmaps = chosen_roadmaps(kb, options.weeks)
     out.mkdir(parents=True, exist_ok=True)
     for folder in {out, options.stamps.parent}:
         clean_stale_temporaries(folder)
-    with Staging() as staging:
-        deck = build_deck(
-            kb, out, stamps_path=options.stamps, now=options.now, new_stamps=options.new_stamps, staging=staging
-        )
-        lines = list(deck.lines())
-        outputs = [deck.path]
-        for roadmap in roadmaps:
-            target = workbook_path(kb, roadmap, out)
-            try:
-                report = build_workbook(kb, roadmap, target, paper=options.paper, start=options.start, staging=staging)
-            except LayoutError as error:  # something in the source is taller than a page
-                raise OutputError(f"{target}: cannot lay out the workbook: {_layout_detail(error)}") from None
-            lines.extend(report.lines())
-            outputs.append(report.path)
-    return BuildReport(tuple(outputs), tuple(lines), tuple(deck.warnings()))
+    made: list[Made] = []
+    lines: list[str] = []
+    warnings: tuple[str, ...] = ()
+    started = time.perf_counter()
+    progress.start()
+    try:
+        with Staging() as staging:
+            if options.deck:
+                with progress.phase("deck"), gc_paused():
+                    began = time.perf_counter()
+                    deck = build_deck(
+                        kb,
+                        out,
+                        stamps_path=options.stamps,
+                        now=options.now,
+                        new_stamps=options.new_stamps,
+                        staging=staging,
+                    )
+                    made.append(Made("deck", deck.path, time.perf_counter() - began))
+                lines += deck.lines()
+                warnings = tuple(deck.warnings())
+            if options.preview:
+                with progress.phase("card preview"), gc_paused():
+                    began = time.perf_counter()
+                    preview = build_preview(kb, out, stamps_path=options.stamps, staging=staging)
+                    made.append(Made("card preview", preview.path, time.perf_counter() - began))
+                lines += preview.lines()
+            # The deck first: its errors (stamps, images) come at once, before minutes of page layout.
+            with contextlib.ExitStack() as workers:
+                pending = _start_workbooks(kb, roadmaps, out, options, staging, workers)
+                for done, (roadmap, target, result) in enumerate(pending):
+                    progress.update("workbooks", f"{done} of {len(pending)} done")
+                    report, seconds = result()
+                    lines += report.lines()
+                    made.append(Made(f"{len(roadmap.weeks)}-week workbook", target, seconds))
+                progress.finish("workbooks")
+    finally:
+        progress.close()
+    total = time.perf_counter() - started
+    return BuildReport(tuple(m.path for m in made), (*lines, *summary(made, total)), warnings, tuple(made))
+
+
+@dataclass(frozen=True)
+class Made:
+    """One output a build wrote and how long it took."""
+
+    name: str
+    path: Path
+    seconds: float
+
+
+def summary(made: list[Made], total: float) -> list[str]:
+    """Return the closing lines: every output with its size and time, then the whole build's time."""
+    if not made:
+        return ["nothing to build"]
+    width = max(len(str(m.path)) for m in made)
+    rows = [f"  {m.path!s:<{width}}  {human_size(m.path.stat().st_size):>8}  {m.seconds:6.2f} s" for m in made]
+    return ["outputs:", *rows, f"built in {total:.2f} s"]
+
+
+Result = Callable[[], tuple["WorkbookReport", float]]
+
+
+def _start_workbooks(
+    kb: KnowledgeBase,
+    roadmaps: list[Roadmap],
+    out: Path,
+    options: BuildOptions,
+    staging: Staging,
+    workers: contextlib.ExitStack,
+) -> list[tuple[Roadmap, Path, Result]]:
+    """Start laying out each workbook; return, per workbook, a call that waits for it and gives its report.
+
+    Each workbook is written to its staged temporary file. With more than one, each goes to a worker process
+    (a workbook is pure CPU work, and the machine has cores to spare); the files are moved into place with the
+    build's other outputs.
+    """
+    targets = [(roadmap, workbook_path(kb, roadmap, out)) for roadmap in roadmaps]
+    staged = [(roadmap, target, workers.enter_context(staging.replacing(target))) for roadmap, target in targets]
+    jobs = min(options.jobs, len(roadmaps))
+    pool = None
+    if jobs > 1:
+        # Entered after the temporary files, so it exits first: on a failure the workers are stopped (queued
+        # jobs cancelled, running ones finished) before their temporary files are removed.
+        pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context())
+        workers.callback(pool.shutdown, wait=True, cancel_futures=True)
+    pending: list[tuple[Roadmap, Path, Result]] = []
+    for roadmap, target, temp in staged:
+        if pool is not None:
+            future = pool.submit(_workbook, kb, roadmap, temp, options.paper, options.start)
+            pending.append((roadmap, target, functools.partial(_finished, future, target)))
+        else:
+            job = functools.partial(_workbook, kb, roadmap, temp, options.paper, options.start)
+            pending.append((roadmap, target, functools.partial(_run_here, job, target)))
+    return pending
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where the platform has it (workers start at once, with everything imported); else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _workbook(
+    kb: KnowledgeBase, roadmap: Roadmap, temp: Path, paper: Paper, start: datetime.date | None
+) -> tuple[WorkbookReport | str, float]:
+    """Lay out one workbook into `temp`; return its report (or why it failed, as text) and the seconds it took.
+
+    Runs in a worker process: a failure comes back as a message, since not every exception survives the trip.
+    """
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from prepexport.workbook import build_workbook
+
+    gc.enable()  # a worker forked during a paused phase inherits the pause; reportlab makes cyclic garbage
+    began = time.perf_counter()
+    try:
+        report = build_workbook(kb, roadmap, temp, paper=paper, start=start)
+    except LayoutError as error:  # something in the source is taller than a page
+        return f"cannot lay out the workbook: {_layout_detail(error)}", 0.0
+    except (PrepexportError, OSError) as error:
+        return f"cannot write the workbook: {error}", 0.0
+    return report, time.perf_counter() - began
+
+
+def _finished(
+    future: concurrent.futures.Future[tuple[WorkbookReport | str, float]], target: Path
+) -> tuple[WorkbookReport, float]:
+    return _checked(future.result(), target)
+
+
+def _run_here(job: Callable[[], tuple[WorkbookReport | str, float]], target: Path) -> tuple[WorkbookReport, float]:
+    return _checked(job(), target)
+
+
+def _checked(result: tuple[WorkbookReport | str, float], target: Path) -> tuple[WorkbookReport, float]:
+    """Return a workbook's report under its final name, or raise OutputError with why it failed."""
+    report, seconds = result
+    if isinstance(report, str):
+        raise OutputError(f"{target}: {report}")
+    return dataclasses.replace(report, path=target), seconds
 
 
 def _layout_detail(error: Exception) -> str:

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, NoReturn
 
@@ -19,6 +20,7 @@ from prepexport.course.kinds import CARD_KINDS, card_kind
 from prepexport.errors import PrepexportError, SourceError, printable
 from prepexport.load import Loaded, load_file
 from prepexport.model import KnowledgeBase, Roadmap
+from prepexport.progress import Progress
 
 DEFAULT_SOURCE = Path("source/knowledge.yaml")
 DEFAULT_OUT = Path("output")
@@ -28,6 +30,12 @@ WEEKS_HELP = "Which roadmap's workbook to write, by its number of weeks (e.g. 4 
 PAPER_HELP = "Paper size of the workbooks."
 START_HELP = "Date of the first day (YYYY-MM-DD); without it the workbook has blank date lines."
 OUT_HELP = "Folder to write into (default: output/)."
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+ONLY_HELP = (
+    "Write only this output: deck (the .apkg, with its stamps), workbooks (the PDFs --weeks picks) or preview "
+    "(the card preview page). Repeat to pick several; without it, all three are written."
+)
+OUTPUTS = ("deck", "workbooks", "preview")
 NEW_STAMPS_HELP = (
     "Start a new stamps file when the course was built before but its stamps file is lost. Costs learners: "
     "every note gets a new mod time, so their next import replaces every edit they made in Anki. Prefer "
@@ -90,42 +98,56 @@ def check(source: Path | None) -> None:
     click.echo(_count(len(loaded.warnings), "warning"))
 
 
+def _build_options(f: Callable[..., None]) -> Callable[..., None]:
+    """Add the options `build` and `watch` share."""
+    for option in reversed(
+        (
+            click.option(
+                "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=OUT_HELP
+            ),
+            click.option("--only", type=click.Choice(OUTPUTS), multiple=True, help=ONLY_HELP),
+            click.option("--weeks", default="all", show_default=True, metavar="N|all", help=WEEKS_HELP),
+            click.option(
+                "--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help=PAPER_HELP
+            ),
+            click.option(
+                "--start",
+                type=click.DateTime(formats=["%Y-%m-%d"]),
+                default=None,
+                metavar="YYYY-MM-DD",
+                help=START_HELP,
+            ),
+            click.option("--new-stamps", is_flag=True, help=NEW_STAMPS_HELP),
+        )
+    ):
+        f = option(f)
+    return f
+
+
 @main.command()
 @source_argument
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=OUT_HELP)
-@click.option("--weeks", default="all", show_default=True, metavar="N|all", help=WEEKS_HELP)
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help=PAPER_HELP)
-@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", help=START_HELP)
-@click.option("--new-stamps", is_flag=True, help=NEW_STAMPS_HELP)
+@_build_options
 def build(
     source: Path | None,
     out_dir: Path | None,
+    only: tuple[str, ...],
     weeks: str,
     paper: Literal["a4", "letter"],
     start: datetime.datetime | None,
     new_stamps: bool,
 ) -> None:
-    """Write the Anki deck and the workbooks into the output folder."""
+    """Write the Anki deck, the workbooks and the card preview into the output folder."""
     path = source or DEFAULT_SOURCE
     out = out_dir or DEFAULT_OUT
-    if start and not 1900 <= start.year <= 9000:  # a plan's dates must stay within the calendar
-        _fail(f"--start {start.date()}: give a date between the years 1900 and 9000", EXIT_USAGE)
+    _check_start(start)
     loaded = _load(path)
-    roadmaps = _pick_roadmaps(loaded.kb, weeks)
-    options = BuildOptions(
-        stamps=stamps_path(path),
-        weeks=tuple(len(r.weeks) for r in roadmaps),
-        paper=paper,
-        start=start.date() if start else None,
-        now=_source_date_epoch(),
-        new_stamps=new_stamps,
-    )
+    options = _options(loaded.kb, path, only, weeks, paper, start, new_stamps)
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
     # A polite kill unwinds like an error: the build's temporary files go, the previous outputs stay.
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        report = run_build(loaded.kb, out, options)
+        report = run_build(loaded.kb, out, options, Progress(sys.stderr))
     except PrepexportError as exc:
         _fail(str(exc), EXIT_INVALID)
     except OSError as exc:
@@ -136,6 +158,84 @@ def build(
         click.echo(printable(line))  # paths come from the user and may hold anything
     for caution in report.warnings:
         click.echo(printable(caution), err=True)
+
+
+@main.command()
+@source_argument
+@_build_options
+def watch(
+    source: Path | None,
+    out_dir: Path | None,
+    only: tuple[str, ...],
+    weeks: str,
+    paper: Literal["a4", "letter"],
+    start: datetime.datetime | None,
+    new_stamps: bool,
+) -> None:
+    """Build, then rebuild after every save of the source (or of its images) until Ctrl+C.
+
+    Only the outputs a change affects are rebuilt. A source with errors is reported and changes nothing: the
+    last good outputs stay.
+    """
+    from prepexport.watch import Watcher
+    from prepexport.watch import watch as run_watch
+
+    path = source or DEFAULT_SOURCE
+    out = out_dir or DEFAULT_OUT
+    _check_start(start)
+    if not path.is_file():
+        _fail(f"{path}: no such file to watch", EXIT_USAGE)
+
+    def options(kb: KnowledgeBase) -> BuildOptions:
+        return _options(kb, path, only, weeks, paper, start, new_stamps, fail=_usage_error)
+
+    def echo(text: str, error: bool) -> None:
+        click.echo(text, err=error)
+
+    # A polite kill stops watching like Ctrl+C: a build under way unwinds, and the last good outputs stay.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        run_watch(Watcher(path, out, options, echo, lambda: Progress(sys.stderr)))
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
+
+
+class _UsageError(PrepexportError):
+    """An option that does not fit the course being watched (say --weeks 6 after its plan was removed)."""
+
+
+def _usage_error(message: str, code: int) -> NoReturn:
+    raise _UsageError(message)
+
+
+def _check_start(start: datetime.datetime | None) -> None:
+    if start and not 1900 <= start.year <= 9000:  # a plan's dates must stay within the calendar
+        _fail(f"--start {start.date()}: give a date between the years 1900 and 9000", EXIT_USAGE)
+
+
+def _options(
+    kb: KnowledgeBase,
+    path: Path,
+    only: tuple[str, ...],
+    weeks: str,
+    paper: Literal["a4", "letter"],
+    start: datetime.datetime | None,
+    new_stamps: bool,
+    fail: Callable[[str, int], NoReturn] | None = None,
+) -> BuildOptions:
+    """Turn the command line's choices into build options for this course."""
+    wanted = set(only or OUTPUTS)
+    roadmaps = _pick_roadmaps(kb, weeks, fail or _fail) if "workbooks" in wanted else []
+    return BuildOptions(
+        stamps=stamps_path(path),
+        weeks=tuple(len(r.weeks) for r in roadmaps),
+        paper=paper,
+        start=start.date() if start else None,
+        now=_source_date_epoch(),
+        new_stamps=new_stamps,
+        deck="deck" in wanted,
+        preview="preview" in wanted,
+    )
 
 
 @main.group()
@@ -203,16 +303,17 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _pick_roadmaps(kb: KnowledgeBase, weeks: str) -> list[Roadmap]:
+def _pick_roadmaps(kb: KnowledgeBase, weeks: str, fail: Callable[[str, int], NoReturn] | None = None) -> list[Roadmap]:
+    fail = fail or _fail
     available = ", ".join(str(len(r.weeks)) for r in kb.roadmaps) or "none"
     if weeks == "all":
         return list(kb.roadmaps)
     if not (weeks.isascii() and weeks.isdigit() and len(weeks) <= 4):
-        _fail(f"--weeks must be a number of weeks or 'all', not {printable(repr(weeks[:20]))}", EXIT_USAGE)
+        fail(f"--weeks must be a number of weeks or 'all', not {printable(repr(weeks[:20]))}", EXIT_USAGE)
     try:
         return [kb.roadmap_for(int(weeks))]
     except KeyError:
-        _fail(f"--weeks {weeks}: no roadmap has {weeks} weeks (available: {available})", EXIT_USAGE)
+        fail(f"--weeks {weeks}: no roadmap has {weeks} weeks (available: {available})", EXIT_USAGE)
 
 
 def _source_date_epoch() -> int | None:
@@ -233,6 +334,10 @@ def _load(path: Path) -> Loaded:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         _fail(f"{path}: {_count(len(exc.problems), 'error')}; nothing was written", EXIT_INVALID)
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 def _terminated(signum: int, frame: object) -> NoReturn:

@@ -17,7 +17,7 @@ from prepexport.deck.build import model_id, note_type_name
 from prepexport.deck.notes import DeckNote, DeckNotes, collect_notes
 from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.deck.stamps import Course, NoteHash, Stamps, clock, load_stamps, note_hash
-from prepexport.files import write_atomically
+from prepexport.files import Staging, write_atomically
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.preview.page import Page, PreviewNote, Status, render_page, week_groups
 
@@ -46,13 +46,25 @@ def preview_path(kb: KnowledgeBase, out_dir: Path) -> Path:
 
 
 def build_preview(
-    kb: KnowledgeBase, out_dir: Path, *, stamps_path: Path, collected: DeckNotes | None = None
+    kb: KnowledgeBase,
+    out_dir: Path,
+    *,
+    stamps_path: Path,
+    collected: DeckNotes | None = None,
+    staging: Staging | None = None,
 ) -> PreviewReport:
-    """Write `<out_dir>/<meta.id>-preview.html`; pass the deck's collected notes to avoid collecting them twice."""
+    """Write `<out_dir>/<meta.id>-preview.html` (with `staging`, only stage it for the build to move into place).
+
+    The stamps file is read as it is on disk: before the deck's new stamps are moved into place, notes are
+    compared with the previous build.
+    """
     path = preview_path(kb, out_dir)
     stamps = load_stamps(stamps_path, Course(kb.meta.anki.deck, kb.meta.id), clock()) or Stamps()
     html_text, report = preview_html(kb, collected or collect_notes(kb), stamps)
-    write_atomically(path, html_text.encode())
+    if staging is None:
+        write_atomically(path, html_text.encode())
+    else:
+        staging.write(path, html_text.encode())
     return PreviewReport(path, report.notes, report.cards, report.new, report.changed)
 
 
@@ -111,7 +123,8 @@ def note_statuses(kb: KnowledgeBase, notes: tuple[DeckNote, ...], stamps: Stamps
         elif stamp.mod == latest and not first_build:
             status = "new" if stamp.added == stamp.mod else "changed"
         statuses[note.key] = status
-    return statuses, True
+    # After a first build with nothing new since, there is nothing to report: say so, as before that build.
+    return statuses, not first_build or any(statuses.values())
 
 
 def _hash(kb: KnowledgeBase, note: DeckNote) -> NoteHash:

@@ -1,0 +1,135 @@
+"""`prepexport watch` end to end: a real process watching a real file, edited, broken and stopped."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
+STEP_TIMEOUT = 60  # seconds one rebuild may take on a busy machine
+
+
+class Watching:
+    """A running `prepexport watch` and the lines it has printed (stdout and stderr together)."""
+
+    def __init__(self, source: Path, out: Path) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parents[1] / "src"), env.get("PYTHONPATH", "")])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prepexport", "watch", str(source), "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str) -> list[str]:
+        """Return the lines printed up to and including the first one containing `text`."""
+        deadline = time.monotonic() + STEP_TIMEOUT
+        got: list[str] = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                assert self.process.poll() is None, f"watch exited early: {self.seen + got}"
+                continue
+            got.append(line)
+            if text in line:
+                self.seen += got
+                return got
+        raise AssertionError(f"no line with {text!r} within {STEP_TIMEOUT} s: {self.seen + got}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                return self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise
+        return self.process.returncode
+
+
+@pytest.fixture
+def watching(tmp_path: Path) -> Iterator[tuple[Watching, Path, Path]]:
+    folder = tmp_path / "course"
+    folder.mkdir()
+    source = Path(shutil.copy(EXAMPLE, folder / "course.yaml"))
+    out = tmp_path / "out"
+    process = Watching(source, out)
+    try:
+        yield process, source, out
+    finally:
+        if process.process.poll() is None:
+            process.process.kill()
+            process.process.wait()
+
+
+def edit(source: Path, old: str, new: str) -> None:
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    source.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_watch_rebuilds_what_changed_reports_errors_and_stops(watching: tuple[Watching, Path, Path]) -> None:
+    process, source, out = watching
+    first = process.wait_for("watching ")
+    assert any(line.startswith("rebuilt deck, card preview, 1-week workbook in ") for line in first)
+    deck, preview = out / "attention-mini.apkg", out / "attention-mini-preview.html"
+    workbook = out / "attention-mini-1-weeks.pdf"
+    pdf_before, deck_before = workbook.read_bytes(), deck.read_bytes()
+
+    # A fourth card of a topic: the workbook quotes only the first three, so only the deck and preview change.
+    meaning = "        meaning: The vector that asks which other tokens are relevant to the current one.\n"
+    edit(
+        source,
+        meaning,
+        meaning + "      - id: attention-softmax-rows\n"
+        "        question: Along which axis does softmax normalise the scores?\n"
+        "        answer: Along each query's row of keys.\n",
+    )
+    lines = process.wait_for("rebuilt ")
+    assert lines[-1].startswith("rebuilt deck, card preview in ")
+    assert "Along which axis does softmax normalise the scores?" in preview.read_text(encoding="utf-8")
+    assert deck.read_bytes() != deck_before
+    assert workbook.read_bytes() == pdf_before
+
+    # A framework is printed only in the workbook.
+    edit(source, "Five steps that move a design", "Five steps that carry a design")
+    lines = process.wait_for("rebuilt ")
+    assert lines[-1].startswith("rebuilt 1-week workbook in ")
+
+    # A broken source: the error with its line and column, and every output as it was.
+    outputs = {p: p.read_bytes() for p in (deck, preview, workbook)}
+    edit(source, "    tier: 1\n", "    tier: 9\n")
+    lines = process.wait_for("not rebuilt")
+    assert any(":28:11: topics[0].tier: must be between 1 and 3, not 9" in line for line in lines)
+    assert {p: p.read_bytes() for p in outputs} == outputs
+    assert process.process.poll() is None
+
+    # Fixed again: watching goes on.
+    edit(source, "    tier: 9\n", "    tier: 2\n")
+    process.wait_for("rebuilt ")
+
+    assert process.stop() == 0
+    assert "stopped watching" in "\n".join(process.seen + list(process.lines.queue))
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
