@@ -34,7 +34,8 @@ class Watching:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -82,6 +83,9 @@ def watching(tmp_path: Path) -> Iterator[tuple[Watching, Path, Path]]:
         if process.process.poll() is None:
             process.process.kill()
             process.process.wait()
+        process.reader.join(timeout=10)  # the process is gone: the reader meets the end of its output
+        assert process.process.stdout is not None
+        process.process.stdout.close()
 
 
 def edit(source: Path, old: str, new: str) -> None:
