@@ -826,3 +826,12 @@ def test_learners_with_area_subdecks_keep_everything_and_get_roadmap_order_back(
     assert studied and [n for n in queue(col, top) if n not in studied] == [
         n for n in ROADMAP_ORDER if n not in studied
     ]
+
+
+def test_a_drill_a_week_lists_comes_the_day_its_topic_is_read(tmp_path: Path) -> None:
+    course = copy_course(tmp_path / "course")
+    # plan-a's week 1 lists a drill on another week's topic first, then one on its own topic (attention).
+    course.edit("        drills: [drill-listed]\n", "        drills: [drill-listed, drill-unlisted]\n")
+    keys = [p.key[1] for p in roadmap_order(load_file(course.source).kb)]
+    # As the workbook's day plan has it: the attention drill with attention, the other at the end of the week.
+    assert keys.index("mis-attn") + 1 == keys.index("drill-unlisted") < keys.index("drill-listed")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from prepexport.course import cloze
@@ -63,32 +63,46 @@ class Conflict:
 def plan_sequence(kb: KnowledgeBase, roadmap: Roadmap) -> Iterator[tuple[int, NoteKey]]:
     """Yield the notes a plan teaches with their week, in day order (a note may come again in a later week).
 
-    A week teaches each topic in turn (its cards, formulas, misconceptions and the drills no week of the plan
-    lists), then the week's own formulas and drills.
+    A week teaches each topic in turn (its cards, formulas, misconceptions, the drills no week of the plan
+    lists, and the drills this week lists for it, which the workbook puts on the day the topic is read), then
+    the week's own formulas and its drills on topics of other weeks.
     """
     listed = {d for week in roadmap.weeks for d in week.drills}
+    extras = _extras(kb, listed)
+    drill_topic = {d.id: d.topic for d in kb.drills}
     for number, week in enumerate(roadmap.weeks, 1):
         for topic_id in week.topics:
-            for key in topic_notes(kb, kb.topic(topic_id), listed):
+            for key in topic_notes(kb.topic(topic_id), extras):
                 yield number, key
+            for drill_id in week.drills:
+                if drill_topic.get(drill_id) == topic_id:
+                    yield number, ("drill", drill_id)
         for formula_id in week.formulas:
             yield number, ("formula", formula_id)
+        here = set(week.topics)
         for drill_id in week.drills:
-            yield number, ("drill", drill_id)
+            if drill_topic.get(drill_id) not in here:
+                yield number, ("drill", drill_id)
 
 
-def topic_notes(kb: KnowledgeBase, topic: Topic, listed_drills: set[str]) -> Iterator[NoteKey]:
-    """Yield a topic's notes in teaching order: its cards, formulas, misconceptions, then unlisted drills."""
+def topic_notes(topic: Topic, extras: Mapping[str, list[NoteKey]]) -> Iterator[NoteKey]:
+    """Yield a topic's notes in teaching order: its cards, formulas, then its misconceptions and unlisted drills."""
     for card in topic.cards:
         yield card_kind(card), card.id
     for formula_id in topic.formulas:
         yield "formula", formula_id
+    yield from extras.get(topic.id, ())
+
+
+def _extras(kb: KnowledgeBase, listed_drills: set[str]) -> dict[str, list[NoteKey]]:
+    """Return each topic's misconceptions and the drills no week lists, gathered once rather than per topic."""
+    extras: dict[str, list[NoteKey]] = {}
     for mistake in kb.misconceptions:
-        if mistake.topic == topic.id:
-            yield "misconception", mistake.id
+        extras.setdefault(mistake.topic, []).append(("misconception", mistake.id))
     for drill in kb.drills:
-        if drill.topic == topic.id and drill.id not in listed_drills:
-            yield "drill", drill.id
+        if drill.id not in listed_drills:
+            extras.setdefault(drill.topic, []).append(("drill", drill.id))
+    return extras
 
 
 def all_notes(kb: KnowledgeBase) -> dict[NoteKey, int]:
