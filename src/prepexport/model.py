@@ -87,7 +87,7 @@ class Meta:
 
 @dataclass(frozen=True)
 class Area:
-    """A subject area; topics belong to one, and it becomes a subdeck and a tag."""
+    """A subject area; topics belong to one, and it becomes a tag in Anki."""
 
     id: Id
     title: Plain
