@@ -66,7 +66,7 @@ def build_workbook(
             footer=roadmap.title,
             metadata=_metadata(kb, roadmap),
         )
-        document.multiBuild(story, maxPasses=8)
+        document.multiBuild(story, maxPasses=8, canvasmaker=formulas.MathCanvas)
     return WorkbookReport(out_path, ctx.ledger.pages, paper, tuple(sorted(ctx.text.missing)))
 
 

@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from prepexport.model import KnowledgeBase, Roadmap
+from prepexport.workbook import formulas
 from prepexport.workbook.flowables import Heading, Ledger, ref_paragraph
 from prepexport.workbook.styles import (
     COLUMN_GAP,
@@ -61,7 +62,7 @@ class Context:
 
     def para(self, markup: str, style: ParagraphStyle) -> Paragraph:
         """Return a paragraph of rendered markup, resolving page references and making room for drawings."""
-        return ref_paragraph(markup, tall(style) if "inline-math" in markup else style, self.ledger)
+        return ref_paragraph(markup, tall(style) if formulas.is_inline(markup) else style, self.ledger)
 
     def heading(
         self,

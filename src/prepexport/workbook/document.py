@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from prepexport.workbook import fonts, formulas
+from prepexport.workbook import fonts
 from prepexport.workbook.flowables import Heading, Ledger, dot_grid
 from prepexport.workbook.styles import (
     ACCENT,
@@ -128,7 +128,6 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def handle_documentBegin(self) -> None:
         super().handle_documentBegin()
-        self.canv.setNamedCB("inline-math", formulas.draw_inline)
         self.canv.setNamedCB("anchor", self._anchor)
         self.canv.setNamedCB("mark", self.note_mark)
         self.canv.showOutline()

@@ -64,14 +64,24 @@ class Rendered:
         """Draw the formula with its lower-left corner at (x, y), defining its PDF form on first use."""
         if not canvas.hasForm(self.form):
             canvas.beginForm(self.form, -1, -1, self.width + 1, self.height + 1)
-            # The glyphs are paths, but the renderer selects its default font (Helvetica) first, which would
-            # then sit unembedded in the PDF: make the default ours while drawing.
-            default = STATE_DEFAULTS["fontName"]
-            STATE_DEFAULTS["fontName"] = fonts.TEXT
-            try:
-                renderPDF.draw(self.drawing, canvas, 0, 0)
-            finally:
-                STATE_DEFAULTS["fontName"] = default
+            code = _FORM_CODE.get(self.form)
+            if code is None:
+                start = len(canvas._code)
+                # The glyphs are paths, but the renderer selects its default font (Helvetica) first, which
+                # would then sit unembedded in the PDF: make the default ours while drawing.
+                default = STATE_DEFAULTS["fontName"]
+                STATE_DEFAULTS["fontName"] = fonts.TEXT
+                try:
+                    renderPDF.draw(self.drawing, canvas, 0, 0)
+                finally:
+                    STATE_DEFAULTS["fontName"] = default
+                drawn = canvas._code[start:]
+                # Keep the operators for the next pass and the next workbook, without the renderer's no-op
+                # font selections (their font names belong to this PDF); text shown as text is not kept.
+                if not any(line.rstrip().endswith(("Tj", "TJ", "'", '"')) for line in drawn):
+                    _FORM_CODE[self.form] = [line for line in drawn if not _NO_OP_FONT.fullmatch(line)]
+            else:
+                canvas._code.extend(code)
             canvas.endForm()
         canvas.saveState()
         canvas.translate(x, y)
@@ -81,6 +91,9 @@ class Rendered:
 
 
 _cache_dir: list[Path | None] = [None]
+#: PDF operators of each formula's form, drawn once per process and replayed in later passes and PDFs.
+_FORM_CODE: dict[str, list[str]] = {}
+_NO_OP_FONT = re.compile(r"BT /F\d+ [\d.]+ Tf [\d.]+ TL ET")
 
 
 def use_cache() -> Path | None:
@@ -189,51 +202,64 @@ class DisplayFormula(Flowable):  # type: ignore[misc]
         shape.draw(self.canv, x, 0, self._scale)
 
 
-# Inline fallback: a formula that cannot be written as text is drawn by an <onDraw> callback, with a
-# transparent <img> of the same size reserving its room in the line (reportlab paragraphs have no
-# other way to hold a vector drawing inline). <img> only reads files (reportlab's data: URL reader is
-# broken), so the pixel lives in a temporary folder for the life of the process.
+# Inline math: reportlab paragraphs hold no vector drawing inline, but they do hold <img>. Each inline formula
+# is an <img> of its size whose file (a transparent pixel named after the formula) marks it; the workbook's
+# canvas draws the formula wherever reportlab places that image, so the two can never drift apart. <img>
+# only reads files (reportlab's data: URL reader is broken), so the pixels live in a temporary folder for
+# the life of the process.
+
+_PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 
 
 @cache
-def _clear_pixel() -> str:
-    """Write a 1x1 fully transparent PNG to a private temporary folder and return its path."""
+def _pixel_folder() -> Path:
+    """Return a private temporary folder for the marker pixels, removed when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="prepexport-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@cache
+def _clear_png() -> bytes:
+    """Return a 1x1 fully transparent PNG."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)  # 1x1, 8-bit RGBA
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 5)) + chunk(b"IEND", b"")
-    folder = Path(tempfile.mkdtemp(prefix="prepexport-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    path = folder / "clear.png"
-    path.write_bytes(png)
-    return str(path)
+    return _PNG_HEADER + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 5)) + chunk(b"IEND", b"")
 
 
 _INLINE: dict[str, tuple[str, float]] = {}
 
 
 def inline_markup(latex: str, size: float) -> str:
-    """Return paragraph markup that draws the formula inline as a vector image, sitting on the baseline.
-
-    The callback comes right after the image, in the same word: reportlab attaches a zero-width callback
-    to the word before it, so one placed before the image could end a line while the image starts the next.
-    """
+    """Return paragraph markup that draws the formula inline as a vector image, sitting on the baseline."""
     shape = render(latex, True)
     scale = size / BASE_SIZE
     label = f"{hashlib.sha1(latex.encode('utf-8')).hexdigest()[:16]}-{size:.2f}"
-    _INLINE[label] = (latex, scale)
+    marker = _pixel_folder() / f"{label}.png"
+    if label not in _INLINE:
+        _INLINE[label] = (latex, scale)
+        marker.write_bytes(_clear_png())
     return (
-        f'<img src="{_clear_pixel()}" width="{shape.width * scale:.2f}" height="{shape.height * scale:.2f}" '
-        f'valign="{-shape.depth * scale:.2f}"/><onDraw name="inline-math" label="{label}"/>'
+        f'<img src="{marker}" width="{shape.width * scale:.2f}" height="{shape.height * scale:.2f}" '
+        f'valign="{-shape.depth * scale:.2f}"/>'
     )
 
 
-def draw_inline(canvas: Canvas, kind: str, label: str) -> None:
-    """Draw an inline formula ending where the paragraph's text cursor stands (an onDraw callback)."""
-    latex, scale = _INLINE[label]
-    shape = render(latex, True)
-    info: dict[str, Any] = canvas._curr_tx_info
-    width = float(f"{shape.width * scale:.2f}")  # the room the image reserved
-    shape.draw(canvas, info["cur_x"] - width, info["cur_y"] - shape.depth * scale, scale)
+def is_inline(markup: str) -> bool:
+    """Tell whether paragraph markup holds an inline formula (its lines need room for it)."""
+    return "<img " in markup
+
+
+class MathCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that draws an inline formula where reportlab places its marker image."""
+
+    def drawImage(self, image: Any, x: float, y: float, width: Any = None, height: Any = None, **kw: Any) -> Any:
+        name = getattr(image, "fileName", image)
+        if isinstance(name, str) and name.startswith(str(_pixel_folder())):
+            latex, scale = _INLINE[Path(name).stem]
+            render(latex, True).draw(self, x, y, scale)
+            return (width, height)
+        return super().drawImage(image, x, y, width, height, **kw)

@@ -6,7 +6,7 @@ import datetime
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from prepexport.course import schedule
 from prepexport.course.pace import pace_for
@@ -194,7 +194,12 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
             rows.append([ctx.para("\u2003·\u2003".join(topics), st.toc[1]), ""])
             topics.clear()
 
+    chapters = [h for h in headings if h.level == 0 and h.contents]
+    weeks = [n for n, h in enumerate(chapters) if h.key.startswith("week-")]
+    back = chapters[weeks[-1] + 1 :] if weeks else []
     for heading in headings:
+        if heading in back:
+            continue
         if heading.level == 0 and heading.contents:
             close_week()
             title = f'<a href="#{heading.key}">{ctx.text.plain(heading.title)}</a>'
@@ -204,6 +209,10 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
             link = f'<a href="#{heading.key}">{words}</a>'
             topics.append(f"{link}\u00a0{page_number(heading.key, muted=True)}")
     close_week()
+    if back:
+        # The back matter on one run of lines, so the contents stays within its pages.
+        entries = [f'<a href="#{h.key}">{ctx.text.plain(h.title)}</a>\u00a0{page_number(h.key)}' for h in back]
+        rows.append([ctx.para("\u2003·\u2003".join(entries), st.toc[0]), ""])
     table = Table(rows, colWidths=[ctx.frame_width - 16 * mm, 16 * mm])
     table.setStyle(
         table_style(
@@ -261,11 +270,12 @@ def overview(ctx: Context) -> list[Flowable]:
             "are the core ones of each week; the week's own pages list them all.",
             st.body,
         ),
+        Paragraph("Rhythm", st.label),
+        *ctx.blocks(roadmap.rhythm.summary),
         Spacer(1, 4),
         table,
     ]
-    legend = [Paragraph("Rhythm", st.label), *ctx.blocks(roadmap.rhythm.summary)]
-    return [*found, CondPageBreak(40 * mm), KeepTogether(legend)]
+    return found
 
 
 def _fractions(ctx: Context, parts: tuple[float, ...]) -> list[float]:

@@ -120,8 +120,8 @@ def make_styles() -> Styles:
             "hanging_muted", fontSize=SMALL_SIZE, leading=11.5, textColor=MUTED, leftIndent=30, spaceAfter=2
         ),
         toc=(
-            _style("toc0", fontName=fonts.SANS_BOLD, fontSize=BODY_SIZE, leading=13, spaceBefore=5, leftIndent=0),
-            _style("toc1", fontSize=SMALL_SIZE, leading=11, leftIndent=14, firstLineIndent=0, spaceAfter=2),
+            _style("toc0", fontName=fonts.SANS_BOLD, fontSize=BODY_SIZE, leading=12.5, spaceBefore=3, leftIndent=0),
+            _style("toc1", fontSize=SMALL_SIZE, leading=10.5, leftIndent=14, firstLineIndent=0, spaceAfter=1),
         ),
         index_entry=_style("index_entry", fontSize=SMALL_SIZE, leading=11, leftIndent=10, firstLineIndent=-10),
         toc_page=_style("toc_page", fontName=fonts.SANS_BOLD, leading=13, alignment=TA_RIGHT),

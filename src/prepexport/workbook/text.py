@@ -88,7 +88,7 @@ class TextRenderer:
 
     def paragraph(self, text: str, style: ParagraphStyle) -> Paragraph:
         """Return one paragraph of already rendered markup, with room for any inline drawing in it."""
-        return Paragraph(text, tall(style) if "inline-math" in text else style)
+        return Paragraph(text, tall(style) if formulas.is_inline(text) else style)
 
     def blocks(self, text: str, style: ParagraphStyle, *, bullet_style: ParagraphStyle | None = None) -> list[Flowable]:
         """Render a markup field as paragraphs, lists and display formulas."""
