@@ -7,6 +7,7 @@ LaTeX such as `\\(\\frac{a}{b}\\)` and still end at its own `}}`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,8 @@ class Cloze:
         return tuple(sorted(n for n in found if n > 0))
 
 
+# The loader, the note order and the deck all parse the same fields in one build; the result is immutable.
+@functools.lru_cache(maxsize=1 << 16)
 def parse(text: str) -> Cloze:
     """Parse a cloze field into its deletions, collecting every problem."""
     deletions: list[Deletion] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import json
@@ -18,7 +19,7 @@ from prepexport.course.order import roadmap_order
 from prepexport.course.pace import Pace, deck_new_per_day, paces, review_limit
 from prepexport.course.tags import tag_root
 from prepexport.deck.notes import DeckNote, collect_notes, note_guid
-from prepexport.deck.notetypes import NOTE_TYPES
+from prepexport.deck.notetypes import NOTE_TYPES, NoteType
 from prepexport.deck.package import CardRow, DeckRow, NoteRow, Preset, package_bytes
 from prepexport.deck.stamps import (
     Course,
@@ -306,7 +307,13 @@ def model_id(kb: KnowledgeBase, kind: Kind) -> int:
     itself, for every course, and the build report names the note types learners have to move their notes to.
     """
     base: int = getattr(kb.meta.anki, kind)
-    schema = json.dumps([base, NOTE_TYPES[kind].schema()], sort_keys=True)
+    return _derived_id(base, NOTE_TYPES[kind])
+
+
+@functools.lru_cache(maxsize=256)
+def _derived_id(base: int, note_type: NoteType) -> int:
+    """Derive a note type's id from its course id and schema (asked for once per note: worth remembering)."""
+    schema = json.dumps([base, note_type.schema()], sort_keys=True)
     digest = int.from_bytes(hashlib.sha256(schema.encode()).digest()[:8], "big")
     # Below 2**53, so the id survives JavaScript on every Anki client; above 2**41, clear of ms timestamps.
     return (1 << 41) + digest % ((1 << 53) - (1 << 41))

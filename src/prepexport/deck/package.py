@@ -101,6 +101,8 @@ def _collection(
         path = Path(folder) / "collection.anki2"
         connection = sqlite3.connect(path)
         try:
+            # A scratch file read back whole: waiting for the disk after every statement buys nothing.
+            connection.execute("PRAGMA synchronous = OFF")
             connection.executescript(APKG_SCHEMA)
             connection.executescript(APKG_COL)
             decks_before, options_before = connection.execute("SELECT decks, dconf FROM col").fetchone()
