@@ -238,7 +238,7 @@ def _options(
     )
 
 
-@main.group()
+@main.group(short_help="Recover a lost stamps file from a published package.")
 def stamps() -> None:
     """Look after the stamps file that keeps learners' edits safe (see docs/anki.md)."""
 
