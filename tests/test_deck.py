@@ -201,7 +201,7 @@ def test_report_names_the_package_and_counts_per_note_type(built: tuple[Course, 
         "  Reversible: 1 note, 2 cards",
         "  Cloze: 2 notes, 3 cards",
         "  Formula: 2 notes, 4 cards",
-        "  Debugging drill: 2 notes, 2 cards",
+        "  Drill: 2 notes, 2 cards",
         "  Misconception: 1 note, 1 card",
         f"  new cards a day: {PACE} in the deck's preset (Two-week plan {PACE}, Three-week plan {PACE})",
         "  since the last build: 12 new, 0 changed, 0 removed notes",
@@ -218,7 +218,7 @@ def test_fresh_import_adds_every_note_and_card(col: Collection, built: tuple[Cou
         "Fixture Course: Reversible": 2,
         "Fixture Course: Cloze": 3,
         "Fixture Course: Formula": 4,
-        "Fixture Course: Debugging drill": 2,
+        "Fixture Course: Drill": 2,
         "Fixture Course: Misconception": 1,
     }
     assert col.note_count() == 12
@@ -261,7 +261,7 @@ def test_cloze_cards_hide_then_show_their_deletion_with_math_intact(imported: Co
 def test_fronts_show_area_and_tier_and_backs_say_where_to_read_more(imported: Collection) -> None:
     cards = rendered(imported)
     for (source_id, name), (question, answer) in cards.items():
-        assert re.search(r"Tier [123] · (core|common in production|advanced)", question), f"{source_id} {name}: tier"
+        assert re.search(r"Tier [123] · (core|intermediate|advanced)", question), f"{source_id} {name}: tier"
         # The plan weeks and the topic wait for the answer side: a topic title often names the answer.
         assert "Topic:" not in question and re.search(r"Topic: \w", answer), f"{source_id} {name}: topic"
         assert "week §" not in question and "WORKBOOK" not in visible(question).upper(), f"{source_id} {name}"

@@ -37,8 +37,8 @@ def test_schema_forbids_unknown_keys_and_knows_card_kinds() -> None:
     assert defs["Topic"]["properties"]["tier"] == {
         "type": "integer",
         "minimum": 1,
-        "maximum": 3,
-        "description": "1 core, 2 common in production, 3 advanced",
+        "maximum": 99,
+        "description": "1 to the number of labels.tiers (by default 1 core to 3 advanced)",
     }
     cards = defs["Topic"]["properties"]["cards"]["items"]["oneOf"]
     assert [c["required"] for c in cards] == [["question"], ["term"], ["cloze"]]

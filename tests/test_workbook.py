@@ -127,19 +127,20 @@ def built(request: pytest.FixtureRequest) -> Built:
 
 def expected_chapters(kb: KnowledgeBase, roadmap: Roadmap) -> list[str]:
     """Return the bookmarks of levels 0 and 1 a reader should find, in order."""
-    titles = ["How to use this workbook", "Contents", "Plan overview"]
+    words = kb.labels
+    titles = [words.how_to_use, words.contents, words.overview]
     for number, week in enumerate(roadmap.weeks, 1):
-        titles += [f"Week {number} {week.focus}", "Plan and checklist", "Topics"]
-        titles += ["Debugging drills"] if week.drills else []
-        titles += ["Proof artifact", "Notes", "End-of-week review"]
-    titles += ["Formula quick reference", "Misconceptions", "System-design worksheets"]
-    titles += [f"{f.name} worksheet" for f in kb.frameworks if f.kind == "design"]
-    titles += ["Behavioural story worksheets"]
+        titles += [f"Week {number} {week.focus}", words.plan_and_checklist, words.topics]
+        titles += [words.drills] if week.drills else []
+        titles += [words.proof, words.notes, words.review]
+    titles += [words.formula_sheet, words.misconceptions, words.step_worksheets]
+    titles += [f.worksheet.title or f"{f.name} worksheet" for f in kb.frameworks if f.kind == "design"]
+    titles += [words.page_worksheets]
     for framework in (f for f in kb.frameworks if f.kind == "story"):
         copies = back.story_copies_for(roadmap, framework)
-        titles += [f"{n}/{copies} {framework.name}" for n in range(1, copies + 1)]
-    titles += ["Answer key"] + [f"Week {n} answers" for n in range(1, len(roadmap.weeks) + 1)]
-    return [*titles, "References", "Index"]
+        titles += [f"{n}/{copies} {framework.worksheet.title or framework.name}" for n in range(1, copies + 1)]
+    titles += [words.answer_key] + [f"Week {n} answers" for n in range(1, len(roadmap.weeks) + 1)]
+    return [*titles, words.references, words.index]
 
 
 def test_report_names_the_file_its_pages_and_paper(sprint: Built, steady: Built) -> None:
@@ -207,7 +208,7 @@ def test_each_self_check_question_links_to_its_answer_and_back(built: Built) -> 
         for index, topic_id in enumerate(week.topics, 1):
             topic = built.kb.topic(topic_id)
             question_page = built.page_of(f"{number}.{index} {topic.title}")
-            for i, check in enumerate(schedule.self_checks(topic)):
+            for i, check in enumerate(schedule.self_checks(topic, built.kb.labels)):
                 label = f"{number}.{index}{'abc'[i]}"
                 pages = [p for p in range(question_page, question_page + 3) if label in built.texts[p - 1]]
                 asked = pages[0]
@@ -348,7 +349,7 @@ def assert_no_stranded_heading(outline: list[Outline]) -> None:
         if entry.level > 0:
             assert entry.top - bottom > 50, entry
         child = outline[n + 1] if n + 1 < len(outline) else None
-        if child is not None and child.level == 2 and entry.title in ("Topics", "Debugging drills"):
+        if child is not None and child.level == 2 and entry.title in ("Topics", "Drills", "Debugging drills"):
             assert child.page == entry.page, f"{entry.title!r} on page {entry.page}, its first item on {child.page}"
 
 

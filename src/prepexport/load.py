@@ -23,7 +23,7 @@ import yaml
 from latex2mathml.converter import convert as latex_to_mathml
 
 from prepexport import markup
-from prepexport.course import cloze
+from prepexport.course import cloze, labels
 from prepexport.course.coverage import coverage
 from prepexport.course.order import Conflict, conflicts
 from prepexport.errors import Problem, SourceError
@@ -35,6 +35,7 @@ from prepexport.model import (
     Formula,
     Kind,
     KnowledgeBase,
+    Labels,
     MinItems,
     Range,
     Ref,
@@ -207,6 +208,8 @@ class _Converter:
         self.ids: dict[str, tuple[str, yaml.Node]] = {}
         self.refs: list[tuple[str, str, str, yaml.Node]] = []
         self.collections: dict[str, set[str]] = {}
+        self.tiers: list[tuple[int, yaml.Node, str]] = []  # each topic's tier, checked once the labels are known
+        self.labels = Labels()
 
     # --- entry -------------------------------------------------------------------------------------------------
 
@@ -232,6 +235,7 @@ class _Converter:
             self._check_size(root)
         kb = self._convert(KnowledgeBase, root, "")
         self._check_refs()
+        self._check_tiers()
         if not isinstance(kb, KnowledgeBase):
             raise SourceError(sorted(self.problems))
         kb = dataclasses.replace(kb, root=self.root)
@@ -348,6 +352,8 @@ class _Converter:
                 bad = True
             else:
                 values[key] = value
+                if cls is Topic and key == "tier":
+                    self.tiers.append((value, value_node, child))
                 if key == "id":  # register now, so a duplicate is reported at its later use in the file
                     self._register_id(value, path, value_node)
         for name, f in fields.items():
@@ -363,7 +369,10 @@ class _Converter:
             return _BAD
         if cls is ClozeCard:
             self._check_cloze(values["cloze"], node, path)
-        return cls(**values)
+        made = cls(**values)
+        if isinstance(made, Labels):
+            self.labels = made
+        return made
 
     def _convert_card(self, options: tuple[Any, ...], node: yaml.Node, path: str) -> Any:
         if not isinstance(node, yaml.MappingNode):
@@ -513,6 +522,12 @@ class _Converter:
 
     # --- checks across the document ----------------------------------------------------------------------------
 
+    def _check_tiers(self) -> None:
+        count = len(self.labels.tiers)
+        for tier, node, path in self.tiers:
+            if tier > count:
+                self._error(node, path, f"must be between 1 and {count}, not {tier}")
+
     def _check_refs(self) -> None:
         for target, value, path, node in self.refs:
             known = self.collections.get(target, set())
@@ -528,6 +543,8 @@ class _Converter:
             problem = url_problem(ref.url) if ref.url else None
             if problem:
                 self._error(_at(root, "references", i, "url"), f"references[{i}].url", problem)
+        for name, message in labels.problems(kb.labels):
+            self._error(_at(root, "labels", name), f"labels.{name}", message)
         used: dict[int, str] = {}
         for name, number in dataclasses.asdict(kb.meta.anki).items():
             if number in used:  # Anki refuses a package in which two note types (or a deck) share an id

@@ -72,6 +72,17 @@ class AnkiIds:
 
 
 @dataclass(frozen=True)
+class Fonts:
+    """TrueType files for the workbook, relative to the source file; each one left out stays DejaVu."""
+
+    regular: Media = ""
+    bold: Media = ""
+    italic: Media = ""
+    bold_italic: Media = ""
+    mono: Media = ""
+
+
+@dataclass(frozen=True)
 class Meta:
     """Title, authorship and the names outputs are written under."""
 
@@ -83,6 +94,8 @@ class Meta:
     subtitle: Plain = ""
     description: Markup = ""
     language: Annotated[Plain, Doc("BCP 47 language tag")] = "en"
+    tag_root: Annotated[str, Kind("id"), Doc("root of every Anki tag (default: meta.id)")] = ""
+    fonts: Annotated[Fonts, Doc("TrueType fonts for the workbook, e.g. ones with CJK glyphs")] = Fonts()
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,10 @@ class Area:
     title: Plain
 
 
+ImageSide = Annotated[Literal["question", "answer"], Doc("the card side that shows the image")]
+ImageAlt = Annotated[Plain, Doc("what the image shows, for readers who cannot see it")]
+
+
 @dataclass(frozen=True)
 class BasicCard:
     """A question with one short answer."""
@@ -101,7 +118,9 @@ class BasicCard:
     question: Markup
     answer: Markup
     extra: Annotated[Markup, Doc("shown below the answer")] = ""
-    image: Annotated[Media, Doc("image path relative to the source file, shown on the answer side")] = ""
+    image: Annotated[Media, Doc("image path relative to the source file")] = ""
+    image_side: ImageSide = "answer"
+    image_alt: ImageAlt = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,8 @@ class ReversibleCard:
     meaning: Markup
     extra: Markup = ""
     image: Media = ""
+    image_side: ImageSide = "answer"
+    image_alt: ImageAlt = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,8 @@ class ClozeCard:
     cloze: Markup
     extra: Markup = ""
     image: Media = ""
+    image_side: ImageSide = "answer"
+    image_alt: ImageAlt = ""
 
 
 Card = BasicCard | ReversibleCard | ClozeCard
@@ -137,7 +160,7 @@ class Topic:
 
     id: Id
     title: Plain
-    tier: Annotated[int, Range(1, 3), Doc("1 core, 2 common in production, 3 advanced")]
+    tier: Annotated[int, Range(1, 99), Doc("1 to the number of labels.tiers (by default 1 core to 3 advanced)")]
     area: Annotated[str, Ref("areas")]
     summary: Markup
     key_points: tuple[Markup, ...] = ()
@@ -188,6 +211,8 @@ class Drill:
     choices: Annotated[tuple[Choice, ...], MinItems(2)]
     answer: Annotated[Id, Doc("the key of the one right choice")]
     fix: Annotated[Markup, Doc("the smallest change that resolves the failure")]
+    image: Annotated[Media, Doc("an image for the scenario, e.g. a graph or a diagram")] = ""
+    image_alt: ImageAlt = ""
 
     @property
     def right(self) -> Choice:
@@ -230,6 +255,15 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Worksheet:
+    """How a framework's worksheet is headed; every key left out gets neutral wording from the labels."""
+
+    title: Annotated[Plain, Doc("default: the labels.worksheet wording with the framework's name")] = ""
+    lead: Annotated[Markup, Doc("how to use the worksheet, printed under the steps")] = ""
+    fields: Annotated[tuple[Plain, ...], Doc("blanks at the top, e.g. Problem, Date (default: labels)")] = ()
+
+
+@dataclass(frozen=True)
 class Framework:
     """An ordered method, e.g. for system design or for telling a story."""
 
@@ -239,6 +273,7 @@ class Framework:
     topic: Annotated[str, Ref("topics")]
     summary: Markup
     steps: Annotated[tuple[Step, ...], MinItems(1)]
+    worksheet: Worksheet = Worksheet()
 
 
 @dataclass(frozen=True)
@@ -294,6 +329,255 @@ class Reference:
     url: Plain = ""
 
 
+Words = tuple[Plain, ...]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every fixed word the deck and the workbook print; a course overrides any of them under `labels`.
+
+    Words in braces, such as `{number}`, are filled in when printed; an override may use the same ones.
+    """
+
+    # Shared by the deck and the workbook.
+    tiers: Annotated[Words, MinItems(1), Doc("tier names; a topic's tier is 1 to their number")] = (
+        "core",
+        "intermediate",
+        "advanced",
+    )
+    tier: Plain = "Tier {number} · {name}"
+    week: Plain = "Week"
+    week_number: Plain = "Week {number}"
+    day_number: Plain = "Day {number}"
+    topic: Plain = "Topic"
+    weekdays: Annotated[Words, Doc("seven names, Monday first")] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    months: Annotated[Words, Doc("twelve names, January first")] = (
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    )
+    explain: Plain = "Explain:"
+    fill_in: Plain = "Fill in the blank:"
+    symbols: Plain = "Symbols"
+    worked_example: Plain = "Worked example"
+    answer: Plain = "Answer"
+    why: Plain = "Why"
+    fix: Plain = "Fix"
+    drill: Plain = "Drill"
+    drills: Plain = "Drills"
+    # The deck.
+    note_basic: Plain = "Basic"
+    note_reversible: Plain = "Reversible"
+    note_cloze: Plain = "Cloze"
+    note_formula: Plain = "Formula"
+    note_drill: Plain = "Drill"
+    note_misconception: Plain = "Misconception"
+    term_prompt: Plain = "What does it mean?"
+    meaning_prompt: Plain = "Which term is this?"
+    name_to_formula_prompt: Plain = "Write the formula and say what each symbol stands for."
+    formula_to_name_prompt: Plain = "Which formula is this? Name it."
+    symptom: Plain = "Symptom"
+    cause: Plain = "Cause"
+    symptom_prompt: Plain = "What causes this?"
+    deck_workbook: Plain = "Workbook"
+    deck_source: Plain = "Source"
+    plan_place: Annotated[Plain, Doc("where a plan teaches a note; {count} is its number of weeks")] = (
+        "{count}-week {places}"
+    )
+    week_place: Plain = "week {number}"
+    in_no_plan: Plain = "not in any plan: extra reading"
+    deck_preset: Plain = "{deck}: study plan"
+    deck_howto: Plain = (
+        "Study this deck every day: new cards come in the order of the plans. Set its daily limits for your plan"
+        " once (deck options › Daily limits):"
+    )
+    deck_pace: Plain = "{plan}: {new} new cards/day, {reviews} reviews/day; one week:"
+    deck_week_howto: Plain = (
+        "To study one week on its own, create a filtered deck (Tools › Create Filtered Deck) with the week's"
+        " search, limited to your plan's new cards a day."
+    )
+    # The workbook: cover, guide, contents and overview.
+    workbook: Plain = "{plan} · workbook"
+    plan_dates: Plain = "Plan dates:"
+    start_date: Plain = "Start date:"
+    end_date: Plain = "End date:"
+    name: Plain = "Name:"
+    count_weeks: Plain = "{count} weeks"
+    count_week: Plain = "{count} week"
+    count_topics: Plain = "{count} topics"
+    count_topic: Plain = "{count} topic"
+    count_formulas: Plain = "{count} formulas"
+    count_formula: Plain = "{count} formula"
+    count_drills: Plain = "{count} drills"
+    count_drill: Plain = "{count} drill"
+    answer_key: Plain = "Answer key"
+    how_to_use: Plain = "How to use this workbook"
+    how_to_use_lead: Plain = (
+        "This workbook walks you through the {plan}, one week at a time. Print it, keep it on your desk, and work"
+        " in it with a pen."
+    )
+    daily_rhythm: Plain = "The daily rhythm"
+    week_layout: Plain = "How a week is laid out"
+    layout_checklist: Plain = "Goals and checklist:"
+    layout_checklist_text: Plain = (
+        "a grid for the daily routine, and the week's topics spread over the days with their page numbers."
+    )
+    layout_topics: Plain = "Topics:"
+    layout_topics_text: Plain = (
+        "summary, key points, formulas with a symbol legend and a worked example, and self-check questions;"
+        " each question links to its answer in the answer key."
+    )
+    layout_drills: Plain = "Drills:"
+    layout_drills_text: Plain = "answer each one, write why and the smallest fix, then check the answer key."
+    layout_proof: Plain = "Proof artifact, notes and review:"
+    layout_proof_text: Plain = "something you make to show you can do it, room to write, and what to revisit next week."
+    with_deck: Plain = "With the Anki deck"
+    deck_pace_text: Plain = (
+        "Import the deck, then set its pace once, in the deck's options under Daily limits: New cards/day {new}"
+        " and Maximum reviews/day {reviews}. New cards then arrive in this plan's order, the last ones in its last"
+        " week."
+    )
+    with_deck_text: Plain = (
+        "The Anki deck {deck} is built from the same source, and the self-check questions here are drawn from its"
+        " cards. Review the cards that are due every day. Every note is tagged with the weeks that cover it, {tag},"
+        " so you can study just one week:"
+    )
+    deck_step_1: Plain = "In Anki, choose Tools > Create Filtered Deck."
+    deck_step_2: Plain = "Search for {search} (here, week {number}); each week's first page prints its own search."
+    deck_step_3: Plain = (
+        "Limit it to {count} cards (one day's new cards), set the order to Order due and build. Next week, change"
+        " the week in the search and Rebuild. A filtered deck only borrows cards: deleting it sends them home."
+    )
+    dates_and_boxes: Plain = "Dates, boxes and links"
+    study_where: Plain = "When and where I will study"
+    dated: Plain = "This plan runs from {first} to {last}."
+    undated: Plain = (
+        "Write the dates on the blank lines as you start each week, or rebuild the workbook with {option} to print"
+        " them."
+    )
+    boxes: Plain = (
+        "The boxes print as squares for a pen; in a PDF viewer that fills forms you can also tick them on screen"
+        " and save the file. On screen, the contents, the bookmarks and every blue page number are links."
+    )
+    every_day: Plain = "Every day"
+    at_weekend: Plain = "At the weekend"
+    contents: Plain = "Contents"
+    overview: Plain = "Plan overview"
+    dates: Plain = "Dates"
+    focus: Plain = "Focus"
+    key_topics: Plain = "Key topics"
+    proof: Plain = "Proof artifact"
+    date_to: Plain = "to"
+    more_topics: Plain = "and {count} more on the week's pages"
+    overview_lead: Plain = (
+        "{weeks} weeks, {readings} topic readings. Key topics are the core ones of each week; the week's own pages"
+        " list them all."
+    )
+    rhythm: Plain = "Rhythm"
+    # The workbook: a week.
+    dates_line: Plain = "Dates:"
+    week_cards: Plain = "This week's cards in Anki (Tools > Create Filtered Deck):"
+    goals: Plain = "Goals"
+    goal_reached: Plain = "goal reached"
+    plan_and_checklist: Plain = "Plan and checklist"
+    routine: Plain = "Routine"
+    day_by_day: Plain = "Day by day"
+    reminders: Plain = "Questions and reminders for this week"
+    weekend: Plain = "weekend"
+    read: Plain = "Read"
+    and_self_check: Plain = "and answer its self-check"
+    work: Plain = "Work"
+    work_on_proof: Plain = "Work on the {link}: {title}"
+    proof_link: Plain = "proof artifact"
+    done: Plain = "done"
+    catch_up: Plain = "Catch up, or re-read the topic you found hardest"
+    topics: Plain = "Topics"
+    more_formulas: Plain = "More formulas this week"
+    key_points: Plain = "Key points"
+    self_check: Plain = "Self-check"
+    answer_page: Plain = "answer {page}"
+    question_page: Plain = "question {page}"
+    drill_page: Plain = "drill {page}"
+    page: Plain = "p. {number}"
+    page_of: Plain = "page {number} of {count}"
+    page_alone: Plain = "page {number}"
+    further_reading: Plain = "Further reading:"
+    source: Plain = "Source:"
+    formula_shown_on: Plain = "symbols and worked example on {page}"
+    drill_instructions: Plain = (
+        "Read the scenario, tick the answer you choose, and write why and the smallest fix. Then check the answer key."
+    )
+    choice: Plain = "choice {letter}"
+    why_and_fix: Plain = "Why, and the smallest fix"
+    check_answer: Plain = "Check your answer → answer key, {page}"
+    checklist: Plain = "Checklist"
+    proof_where: Plain = "Where it lives (file, link or notebook page):"
+    workspace: Plain = "Workspace: sketch, calculate, draft"
+    notes: Plain = "Notes"
+    review: Plain = "End-of-week review"
+    review_lead: Plain = (
+        "Fill this in at the end of the week, before you start the next one. Be specific: name the topic, the"
+        " formula or the drill."
+    )
+    review_prompts: Words = (
+        "What clicked this week?",
+        "What do I need to revisit, and when?",
+        "Which self-check or drill did I get wrong, and why?",
+        "One question I still have",
+    )
+    before_moving_on: Plain = "Before moving on"
+    review_goals: Plain = "Goals above reached, or moved to next week's plan"
+    review_cards: Plain = "This week's cards studied in a filtered deck (search on the week's first page)"
+    review_drills: Plain = "Drill answers checked against the answer key"
+    review_proof: Plain = "Proof artifact finished: {proof}"
+    next_week: Plain = "Next week: what I will do differently"
+    after_plan: Plain = "After the plan: what I will keep practising"
+    # The workbook: back matter.
+    formula_sheet: Plain = "Formula quick reference"
+    formula_sheet_lead: Plain = (
+        "Every formula of the plan in the order you meet it, and the page that explains it. Cover them and recite."
+    )
+    formula_column: Plain = "Formula"
+    page_column: Plain = "p."
+    misconceptions: Plain = "Misconceptions"
+    misconceptions_lead: Plain = "Common mistakes, in the order of the weeks that teach their topic."
+    week_short: Plain = "Wk"
+    what_you_see: Plain = "What you see"
+    why_it_happens: Plain = "Why it happens"
+    what_to_do: Plain = "What to do"
+    step_worksheets: Annotated[Plain, Doc("chapter of the frameworks of kind design")] = "Worksheets"
+    page_worksheets: Annotated[Plain, Doc("chapter of the frameworks of kind story")] = "One-page worksheets"
+    worksheet: Plain = "{name} worksheet"
+    steps: Plain = "Steps:"
+    worksheet_opening: Plain = "The task in your own words, and the questions you would ask first"
+    step_of: Plain = "{name} · step {number} of {count}"
+    goal: Plain = "Goal:"
+    worksheet_notes: Plain = "Sketches and notes"
+    worksheet_fields: Annotated[Words, Doc("blanks at the top of a worksheet, unless the framework names its own")] = (
+        "Title",
+        "Date",
+    )
+    rehearsals: Plain = "Rehearsals: date, who listened, time taken"
+    week_answers: Plain = "Week {number} answers"
+    answer_letter: Plain = "Answer: {letter}"
+    why_line: Plain = "Why:"
+    not_letter: Plain = "Not {letter}:"
+    smallest_fix: Plain = "Smallest fix:"
+    references: Plain = "References"
+    index: Plain = "Index"
+    index_lead: Plain = "Topics in upright type, {formulas}; every page number is a link."
+    index_formulas: Plain = "formulas in italics"
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated source: everything the renderers need."""
@@ -307,6 +591,7 @@ class KnowledgeBase:
     frameworks: tuple[Framework, ...] = ()
     roadmaps: tuple[Roadmap, ...] = ()
     references: tuple[Reference, ...] = ()
+    labels: Annotated[Labels, Doc("the fixed words the outputs print, to translate or reword any of them")] = Labels()
     # Not read from YAML: the folder the source file lives in, against which media paths resolve.
     root: Path = field(default=Path("."), metadata={"yaml": False})
 

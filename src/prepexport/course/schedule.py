@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from prepexport.course import cloze, tags
-from prepexport.model import BasicCard, Card, ClozeCard, KnowledgeBase, ReversibleCard, Roadmap, Topic, Week
+from prepexport.model import BasicCard, Card, ClozeCard, KnowledgeBase, Labels, ReversibleCard, Roadmap, Topic, Week
 
 SELF_CHECKS_PER_TOPIC = 3
 KEY_TOPICS = 5
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -51,20 +49,21 @@ def week_start(start: datetime.date | None, number: int) -> datetime.date | None
     return None if start is None else start + datetime.timedelta(weeks=number - 1)
 
 
-def format_day(day: datetime.date) -> str:
-    """Format a date the same way in every locale, e.g. Mon 2 Mar."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+def format_day(labels: Labels, day: datetime.date) -> str:
+    """Format a date with the course's day and month names, e.g. Mon 2 Mar."""
+    return f"{labels.weekdays[day.weekday()]} {day.day} {labels.months[day.month - 1]}"
 
 
-def format_range(first: datetime.date, last: datetime.date) -> str:
+def format_range(labels: Labels, first: datetime.date, last: datetime.date) -> str:
     """Format a week's span, e.g. 2 Mar – 8 Mar 2026."""
-    return f"{first.day} {_MONTHS[first.month - 1]} – {last.day} {_MONTHS[last.month - 1]} {last.year}"
+    months = labels.months
+    return f"{first.day} {months[first.month - 1]} – {last.day} {months[last.month - 1]} {last.year}"
 
 
-def week_range(start: datetime.date | None, number: int) -> str | None:
+def week_range(labels: Labels, start: datetime.date | None, number: int) -> str | None:
     """Return the printed date span of a week, or None without a start date."""
     first = week_start(start, number)
-    return None if first is None else format_range(first, first + datetime.timedelta(days=6))
+    return None if first is None else format_range(labels, first, first + datetime.timedelta(days=6))
 
 
 def days(
@@ -137,19 +136,19 @@ def week_formulas(kb: KnowledgeBase, week: Week) -> list[str]:
     return [f for f in dict.fromkeys(week.formulas) if f not in shown]
 
 
-def self_checks(topic: Topic, limit: int = SELF_CHECKS_PER_TOPIC) -> list[SelfCheck]:
+def self_checks(topic: Topic, labels: Labels, limit: int = SELF_CHECKS_PER_TOPIC) -> list[SelfCheck]:
     """Return up to `limit` questions drawn from the topic's cards, in source order."""
-    return [_self_check(card) for card in topic.cards[:limit]]
+    return [_self_check(card, labels) for card in topic.cards[:limit]]
 
 
-def _self_check(card: Card) -> SelfCheck:
+def _self_check(card: Card, labels: Labels) -> SelfCheck:
     match card:
         case BasicCard():
             return SelfCheck(card.id, "", card.question, card.answer, card.extra)
         case ReversibleCard():
-            return SelfCheck(card.id, "Explain:", card.term, card.meaning, card.extra)
+            return SelfCheck(card.id, labels.explain, card.term, card.meaning, card.extra)
         case ClozeCard():
             question, answers = cloze.blanks(card.cloze)
-            return SelfCheck(card.id, "Fill in the blank:", question, "; ".join(answers), card.extra)
+            return SelfCheck(card.id, labels.fill_in, question, "; ".join(answers), card.extra)
         case _:
             assert_never(card)

@@ -1,16 +1,19 @@
-"""The Anki tags notes carry: tier, area, topic and each plan week, under the course's tag root."""
+"""The Anki tags notes carry: tier, area, topic and each plan week, under the course's tag root.
+
+For example prep::tier::1, prep::area::rag, prep::four-week::week-02 for a course whose root is `prep`.
+"""
 
 from __future__ import annotations
 
 from prepexport.model import KnowledgeBase, Topic
 
-#: The root of every tag, e.g. prep::tier::1, prep::area::rag, prep::four-week::week-02.
-TAG_ROOT = "prep"
-
 
 def tag_root(kb: KnowledgeBase) -> str:
-    """Return the root every tag of this course starts with."""
-    return TAG_ROOT
+    """Return the root every tag of this course starts with: meta.tag_root, else meta.id.
+
+    Each course has its own root, so two courses in one collection never share a tag such as `tier::1`.
+    """
+    return kb.meta.tag_root or kb.meta.id
 
 
 def week_tag(root: str, roadmap_id: str, number: int) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from prepexport.course import labels
 from prepexport.course.kinds import KINDS, Kind
 from prepexport.course.order import roadmap_order
 from prepexport.course.pace import Pace, deck_new_per_day, paces, review_limit
@@ -177,10 +178,11 @@ def build_deck(
     mod = next_mod(old, when)
 
     used: list[Kind] = [kind for kind in KINDS if any(n.kind == kind for n in collected.notes)]
+    note_types = {kind: course_note_type(kb, kind) for kind in used}
     type_stamps: dict[str, NoteTypeStamp] = {}
     for kind in used:
         name = note_type_name(kb, kind)
-        note_type = NOTE_TYPES[kind]
+        note_type = note_types[kind]
         schema, digest = note_type.schema(), note_type.digest(name)
         type_stamps[kind] = restamp_note_type(old, kind, model_id(kb, kind), schema, digest, name, mod)
     note_stamps, removed, changes = restamp_notes(old, hashes, lambda key: _guid_of(kb, key), mod)
@@ -190,12 +192,14 @@ def build_deck(
     plans = paces(kb, order)
     decks = [_top_deck(kb, plans)]
     models = [
-        NOTE_TYPES[kind].to_json(model_id(kb, kind), note_type_name(kb, kind), type_stamps[kind].mod, kb.meta.anki.deck)
+        note_types[kind].to_json(model_id(kb, kind), note_type_name(kb, kind), type_stamps[kind].mod, kb.meta.anki.deck)
         for kind in used
     ]
     rows = _rows(collected.notes, note_stamps, kb)
 
-    preset = Preset(kb.meta.anki.deck, f"{kb.meta.deck}: study plan", new_per_day, review_limit(new_per_day))
+    preset = Preset(
+        kb.meta.anki.deck, labels.fill(kb.labels.deck_preset, deck=kb.meta.deck), new_per_day, review_limit(new_per_day)
+    )
     search = removed_search(kb, removed)
     removed_path = out_dir / f"{kb.meta.id}.removed.txt"
     with Staging() if staging is None else contextlib.nullcontext(staging) as stage:
@@ -209,7 +213,7 @@ def build_deck(
 
     counts = tuple(
         NoteTypeCount(
-            NOTE_TYPES[kind].label,
+            note_types[kind].label,
             sum(1 for n in collected.notes if n.kind == kind),
             sum(len(n.card_ords) for n in collected.notes if n.kind == kind),
         )
@@ -319,9 +323,14 @@ def _derived_id(base: int, note_type: NoteType) -> int:
     return (1 << 41) + digest % ((1 << 53) - (1 << 41))
 
 
+def course_note_type(kb: KnowledgeBase, kind: Kind) -> NoteType:
+    """Return the note type of a kind as this course words it (its labels filled into the templates)."""
+    return NOTE_TYPES[kind].localized(kb.labels)
+
+
 def note_type_name(kb: KnowledgeBase, kind: Kind) -> str:
     """Return the note type's name in Anki, prefixed with the deck so two courses' types stay apart."""
-    return f"{kb.meta.deck}: {NOTE_TYPES[kind].label}"
+    return f"{kb.meta.deck}: {course_note_type(kb, kind).label}"
 
 
 def _top_deck(kb: KnowledgeBase, plans: Sequence[Pace]) -> DeckRow:
@@ -330,19 +339,17 @@ def _top_deck(kb: KnowledgeBase, plans: Sequence[Pace]) -> DeckRow:
     One deck, not a subdeck per area: Anki's default gather order walks subdecks alphabetically, so only one
     deck serves new cards by position, that is in roadmap order, to a learner who keeps the default options.
     """
-    root = tag_root(kb)
+    root, words = tag_root(kb), kb.labels
     items = [
-        f"<li>{html.escape(p.roadmap.title, quote=False)}: {p.new_per_day} new cards/day, "
-        f"{p.reviews_per_day} reviews/day; one week: <code>tag:{root}::{html.escape(p.roadmap.id)}::week-01</code> "
-        f"… <code>week-{len(p.roadmap.weeks):02d}</code></li>"
+        "<li>"
+        + html.escape(labels.fill(words.deck_pace, plan=p.roadmap.title, new=p.new_per_day, reviews=p.reviews_per_day))
+        + f" <code>tag:{root}::{html.escape(p.roadmap.id)}::week-01</code> … "
+        + f"<code>week-{len(p.roadmap.weeks):02d}</code></li>"
         for p in plans
     ]
     howto = (
-        "<p>Study this deck every day: new cards come in the order of the plans. Set its daily limits for your "
-        "plan once (deck options › Daily limits):</p>"
-        f"<ul>{''.join(items)}</ul>"
-        "<p>To study one week on its own, create a filtered deck (Tools › Create Filtered Deck) with the week's "
-        "search, limited to your plan's new cards a day.</p>"
+        f"<p>{html.escape(words.deck_howto, quote=False)}</p><ul>{''.join(items)}</ul>"
+        f"<p>{html.escape(words.deck_week_howto, quote=False)}</p>"
         if items
         else ""
     )

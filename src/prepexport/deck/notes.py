@@ -12,7 +12,7 @@ from typing import assert_never
 
 import genanki
 
-from prepexport.course import cloze
+from prepexport.course import cloze, labels
 from prepexport.course.coverage import Coverage, Weeks, coverage
 from prepexport.course.kinds import Kind, card_kind
 from prepexport.course.order import NoteKey, Placed, roadmap_order
@@ -36,8 +36,6 @@ from prepexport.model import (
 
 #: Per plan id, the workbook sections teaching each topic.
 Places = dict[str, dict[str, tuple[Section, ...]]]
-
-TIER_NAMES = {1: "core", 2: "common in production", 3: "advanced"}
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ def _draft(
     context = {
         "Area": html.escape(area.title, quote=False) if area else "",
         "Topic": html.escape(topic.title, quote=False) if topic else "",
-        "Tier": f"Tier {topic.tier} · {TIER_NAMES[topic.tier]}" if topic else "",
+        "Tier": html.escape(labels.tier(kb.labels, topic.tier), quote=False) if topic else "",
         "Workbook": _workbook_html(kb, places, topic, weeks),
         "Source": _source_html(kb, topic),
         "Id": html.escape(source_id, quote=False),
@@ -171,17 +169,19 @@ def _workbook_html(kb: KnowledgeBase, places: Places, topic: Topic | None, weeks
     The numbers are the workbook's section numbers (course.sections) of the note's topic; a formula or drill a
     week lists outside its topic's section is named by its week.
     """
+    words = kb.labels
     parts = []
     for roadmap in kb.roadmaps:
         found = places[roadmap.id].get(topic.id, ()) if topic else ()
         where = [f"§{s.label}" for s in found]
-        where += [f"week {n}" for n in weeks.get(roadmap.id, ()) if n not in {s.week for s in found}]
+        seen = {s.week for s in found}
+        where += [labels.fill(words.week_place, number=n) for n in weeks.get(roadmap.id, ()) if n not in seen]
         if where:
             # Named by its length, not its title: renaming a plan must not change every note (and learners' edits).
-            parts.append(f"{len(roadmap.weeks)}-week {', '.join(where)}")
+            parts.append(labels.fill(words.plan_place, count=len(roadmap.weeks), places=", ".join(where)))
     if not parts and kb.roadmaps:
-        return "not in any plan: extra reading"
-    return " · ".join(parts)
+        return html.escape(words.in_no_plan, quote=False)
+    return html.escape(" · ".join(parts), quote=False)
 
 
 def _source_html(kb: KnowledgeBase, topic: Topic | None, extra: tuple[str, ...] = ()) -> str:

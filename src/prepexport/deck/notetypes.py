@@ -9,13 +9,16 @@ on their next import because the note type's mod time changes with them.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 import genanki
 
 from prepexport.course.kinds import Kind
+from prepexport.model import Labels
 
 #: Fields every note type ends with: where the note sits in the course, where to read more, and its source id.
 #: Workbook holds the workbook section of each plan (e.g. "4-week track §1.7 · 8-week track §2.3"), Source the
@@ -192,11 +195,11 @@ _CONTEXT = (
 # then the topic and the note's id, which a learner quotes when reporting a mistake.
 _FOOTER = (
     '<div class="prep-footer"><div class="prep-more">'
-    '{{#Workbook}}<div class="prep-read"><span class="prep-more-label">Workbook</span> {{Workbook}}</div>'
+    '{{#Workbook}}<div class="prep-read"><span class="prep-more-label">⟦deck_workbook⟧</span> {{Workbook}}</div>'
     "{{/Workbook}}"
-    '{{#Source}}<div class="prep-refs"><span class="prep-more-label">Source</span> {{Source}}</div>{{/Source}}'
+    '{{#Source}}<div class="prep-refs"><span class="prep-more-label">⟦deck_source⟧</span> {{Source}}</div>{{/Source}}'
     "</div>"
-    '<div class="prep-source">{{#Topic}}<span class="prep-topic">Topic: {{Topic}}</span>{{/Topic}}'
+    '<div class="prep-source">{{#Topic}}<span class="prep-topic">⟦topic⟧: {{Topic}}</span>{{/Topic}}'
     '<span class="prep-id">{{Id}}</span></div></div>'
 )
 _EXTRA = (
@@ -225,14 +228,22 @@ def _alone(kind: str, body: str) -> str:
     return '<div class="prep prep-' + kind + '">' + _CONTEXT + body + _FOOTER + "</div>"
 
 
-def _label(text: str) -> str:
-    """Return a small heading inside a card."""
-    return '<div class="prep-label">' + text + "</div>"
+def _word(key: str) -> str:
+    """Return a marker for one of the course's labels, filled in by `NoteType.localized`."""
+    return "⟦" + key + "⟧"
 
 
-def _prompt(text: str) -> str:
-    """Return the instruction under a question."""
-    return '<div class="prep-prompt">' + text + "</div>"
+def _label(key: str) -> str:
+    """Return a small heading inside a card, worded by the label of this name."""
+    return '<div class="prep-label">' + _word(key) + "</div>"
+
+
+def _prompt(key: str) -> str:
+    """Return the instruction under a question, worded by the label of this name."""
+    return '<div class="prep-prompt">' + _word(key) + "</div>"
+
+
+_WORD = re.compile("⟦([a-z_0-9]+)⟧")
 
 
 @dataclass(frozen=True)
@@ -253,6 +264,15 @@ class NoteType:
     fields: tuple[str, ...]
     templates: tuple[Template, ...]
     cloze: bool = False
+
+    def localized(self, labels: Labels) -> NoteType:
+        """Return the note type with its name and fixed words taken from the course's labels."""
+
+        def fill(text: str) -> str:
+            return _WORD.sub(lambda m: html.escape(getattr(labels, m.group(1)), quote=False), text)
+
+        templates = tuple(replace(t, front=fill(t.front), back=fill(t.back)) for t in self.templates)
+        return replace(self, label=getattr(labels, f"note_{self.kind}"), templates=templates)
 
     def schema(self) -> dict[str, Any]:
         """Return what Anki matches on besides the id: field names, template names and the cloze flag."""
@@ -307,12 +327,12 @@ NOTE_TYPES: dict[Kind, NoteType] = {
         (
             Template(
                 "Term to meaning",
-                _front("reversible", '<div class="prep-term">{{Term}}</div>' + _prompt("What does it mean?")),
+                _front("reversible", '<div class="prep-term">{{Term}}</div>' + _prompt("term_prompt")),
                 _back("reversible", '<div class="prep-answer">{{Meaning}}</div>' + _EXTRA),
             ),
             Template(
                 "Meaning to term",
-                _front("reversible", '<div class="prep-answer">{{Meaning}}</div>' + _prompt("Which term is this?")),
+                _front("reversible", '<div class="prep-answer">{{Meaning}}</div>' + _prompt("meaning_prompt")),
                 _back("reversible", '<div class="prep-term">{{Term}}</div>' + _EXTRA),
             ),
         ),
@@ -345,7 +365,7 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                     "formula",
                     '<div class="prep-title">{{Name}}</div>'
                     '{{#Topic}}<div class="prep-topic-line">{{Topic}}</div>{{/Topic}}'
-                    + _prompt("Write the formula and say what each symbol stands for."),
+                    + _prompt("name_to_formula_prompt"),
                 ),
                 _back(
                     "formula",
@@ -359,7 +379,7 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                 "Formula to name",
                 _front(
                     "formula",
-                    '<div class="prep-display">{{Expression}}</div>' + _prompt("Which formula is this? Name it."),
+                    '<div class="prep-display">{{Expression}}</div>' + _prompt("formula_to_name_prompt"),
                 ),
                 # The answer shows the whole formula, left-hand side included, so the question is not repeated.
                 _alone(
@@ -397,11 +417,11 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                 _alone(
                     "drill",
                     '<div class="prep-title">{{Title}}</div>'
-                    + _label("Answer")
+                    + _label("answer")
                     + '<div class="prep-answer prep-verdict">{{Answer}}</div>'
-                    + _label("Why")
+                    + _label("why")
                     + "<div>{{Why}}</div>"
-                    + _label("Fix")
+                    + _label("fix")
                     + '<div class="prep-panel">{{Fix}}</div>'
                     + _hint("Why not the others"),
                 ),
@@ -417,11 +437,11 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                 "Symptom to cause",
                 _front(
                     "misconception",
-                    _label("Symptom") + '<div class="prep-panel">{{Symptom}}</div>' + _prompt("What causes this?"),
+                    _label("symptom") + '<div class="prep-panel">{{Symptom}}</div>' + _prompt("symptom_prompt"),
                 ),
                 _back(
                     "misconception",
-                    _label("Cause") + '<div class="prep-answer">{{Cause}}</div>' + _label("Fix") + "<div>{{Fix}}</div>",
+                    _label("cause") + '<div class="prep-answer">{{Cause}}</div>' + _label("fix") + "<div>{{Fix}}</div>",
                 ),
             ),
         ),

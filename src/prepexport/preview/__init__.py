@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prepexport.course.tags import tag_root, week_tag
-from prepexport.deck.build import model_id, note_type_name
+from prepexport.deck.build import course_note_type, model_id, note_type_name
 from prepexport.deck.notes import DeckNote, DeckNotes, collect_notes
 from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.deck.stamps import Course, NoteHash, Stamps, clock, load_stamps, note_hash
@@ -73,7 +73,7 @@ def preview_html(kb: KnowledgeBase, collected: DeckNotes, stamps: Stamps) -> tup
     models: dict[str, Mapping[str, Any]] = {}
     for note in collected.notes:
         if note.kind not in models:
-            models[note.kind] = NOTE_TYPES[note.kind].to_json(
+            models[note.kind] = course_note_type(kb, note.kind).to_json(
                 model_id(kb, note.kind), note_type_name(kb, note.kind), 0, kb.meta.anki.deck
             )
     statuses, compared = note_statuses(kb, collected.notes, stamps)

@@ -65,6 +65,7 @@ def build_workbook(
             header=kb.meta.title,
             footer=roadmap.title,
             metadata=_metadata(kb, roadmap),
+            folio=(kb.labels.page_of, kb.labels.page_alone),
         )
         document.multiBuild(story, maxPasses=8, canvasmaker=formulas.MathCanvas)
     return WorkbookReport(out_path, ctx.ledger.pages, paper, tuple(sorted(ctx.text.missing)))

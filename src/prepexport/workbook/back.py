@@ -8,7 +8,7 @@ import unicodedata
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from prepexport.course import schedule
+from prepexport.course import labels, schedule
 from prepexport.model import Formula, Framework, KnowledgeBase, Roadmap
 from prepexport.workbook import fonts
 from prepexport.workbook.context import (
@@ -30,7 +30,6 @@ from prepexport.workbook.flowables import (
     RuledLines,
     anchor,
     page_number,
-    page_ref,
 )
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.styles import (
@@ -41,14 +40,11 @@ from prepexport.workbook.styles import (
 
 def quick_reference(ctx: Context) -> list[Flowable]:
     """Return every formula of the plan on one page: name, formula and the page that explains it."""
-    st, kb = ctx.styles, ctx.kb
-    title = "Formula quick reference"
+    st, kb, words = ctx.styles, ctx.kb, ctx.labels
+    title = words.formula_sheet
     first = first_weeks(ctx)
     ordered = [kb.formula(f) for f in first]
-    intro = Paragraph(
-        "Every formula of the plan in the order you meet it, and the page that explains it. Cover them and recite.",
-        st.body,
-    )
+    intro = Paragraph(ctx.word(words.formula_sheet_lead), st.body)
     heading = ctx.heading(title, st.chapter, key="formula-sheet", level=0, running=title)
     # What the page has under the heading and the intro (the frame's own padding is 6 points top and bottom).
     used = sum(f.wrap(ctx.frame_width, 1000)[1] + f.getSpaceAfter() for f in (heading, intro)) + 4 + 12
@@ -68,14 +64,18 @@ def quick_reference(ctx: Context) -> list[Flowable]:
 def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int], size: float, columns: int) -> Table:
     """Return the quick-reference table with formulas at `size`: one row per formula (name, formula, page),
     or two column groups where each name sits above its formula."""
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     group = ctx.frame_width / columns
     page_col = 8 * mm
     per = -(-len(ordered) // columns)
     groups = [ordered[i * per : (i + 1) * per] for i in range(columns)]
     head: list[Flowable | str] = []
     for _ in range(columns):
-        head += [Paragraph("Formula", st.cell_head)] + ([""] if columns == 1 else []) + [Paragraph("p.", st.cell_head)]
+        head += (
+            [Paragraph(ctx.word(words.formula_column), st.cell_head)]
+            + ([""] if columns == 1 else [])
+            + [Paragraph(ctx.word(words.page_column), st.cell_head)]
+        )
     rows: list[list[Flowable | str | list[Flowable]]] = [head]
     for r in range(per):
         row: list[Flowable | str | list[Flowable]] = []
@@ -123,18 +123,19 @@ def first_weeks_of(kb: KnowledgeBase, roadmap: Roadmap) -> dict[str, int]:
 
 def misconceptions(ctx: Context) -> list[Flowable]:
     """Return the misconceptions as one table: what you see, why it happens, what to do."""
-    st, kb = ctx.styles, ctx.kb
-    title = "Misconceptions"
+    st, kb, words = ctx.styles, ctx.kb, ctx.labels
+    title = words.misconceptions
     weeks = {t: n for n, week in reversed(list(enumerate(ctx.roadmap.weeks, 1))) for t in week.topics}
     ordered = sorted(kb.misconceptions, key=lambda m: weeks.get(m.topic, len(ctx.roadmap.weeks) + 1))
-    head = [Paragraph(t, st.cell_head) for t in ("Wk", "Topic", "What you see", "Why it happens", "What to do")]
+    columns = (words.week_short, words.topic, words.what_you_see, words.why_it_happens, words.what_to_do)
+    head = [Paragraph(ctx.word(t), st.cell_head) for t in columns]
     rows: list[list[Flowable]] = [head]
     for item in ordered:
         week = weeks.get(item.topic)
         topic = kb.topic(item.topic)
         name = ctx.text.plain(topic.title)
         if week is not None:
-            name = f'<a href="#{topic_key(week, item.topic)}">{name}</a><br/>{page_ref(topic_key(week, item.topic))}'
+            name = f'<a href="#{topic_key(week, item.topic)}">{name}</a><br/>{ctx.page(topic_key(week, item.topic))}'
         rows.append(
             [
                 Paragraph(str(week) if week else "–", st.cell),
@@ -151,7 +152,7 @@ def misconceptions(ctx: Context) -> list[Flowable]:
     table.setStyle(_grid_style())
     return [
         ctx.heading(title, st.chapter, key="misconceptions", level=0, running=title),
-        Paragraph("Common mistakes, in the order of the weeks that teach their topic.", st.body),
+        Paragraph(ctx.word(words.misconceptions_lead), st.body),
         Spacer(1, 4),
         table,
     ]
@@ -169,9 +170,9 @@ def _grid_style() -> TableStyle:
 
 
 def design_worksheets(ctx: Context) -> list[Flowable]:
-    """Return one worksheet page per step of every design framework, for mock interviews."""
+    """Return the worksheets of the frameworks of kind design: a page to open with, then one page per step."""
     st = ctx.styles
-    title = "System-design worksheets"
+    title = ctx.labels.step_worksheets
     frameworks = [f for f in ctx.kb.frameworks if f.kind == "design"]
     found: list[Flowable] = [ctx.heading(title, st.chapter, key="design-worksheets", level=0, running=title)]
     for n, framework in enumerate(frameworks, 1):
@@ -179,47 +180,49 @@ def design_worksheets(ctx: Context) -> list[Flowable]:
     return found
 
 
+def worksheet_title(ctx: Context, framework: Framework) -> str:
+    """Return a framework's worksheet title: the source's own, else the labels' wording with its name."""
+    return framework.worksheet.title or labels.fill(ctx.labels.worksheet, name=framework.name)
+
+
+def _fields(ctx: Context, framework: Framework, first: int) -> list[Flowable]:
+    """Return the blanks at the top of a worksheet: the first on a line of its own, the others on one line."""
+    names = framework.worksheet.fields or ctx.labels.worksheet_fields
+    found: list[Flowable] = [Paragraph(f"<b>{ctx.word(names[0])}:</b> {'_' * first}", ctx.styles.body)]
+    if len(names) > 1:
+        # The blanks share one line: shorter ones when there are more fields or longer names.
+        width = max(8, (64 - len("".join(names[1:]))) // (len(names) - 1))
+        rest = "\u2003".join(f"<b>{ctx.word(n)}:</b> {'_' * width}" for n in names[1:])
+        found += [Spacer(1, 6), Paragraph(rest, ctx.styles.body)]
+    return found
+
+
 def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[Flowable]:
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     steps = " → ".join(ctx.text.plain(s.name) for s in framework.steps)
     found: list[Flowable] = [] if first else [PageBreak()]
     found += [
-        ctx.heading(f"{framework.name} worksheet", st.section, key=f"worksheet-{framework.id}", level=1),
+        ctx.heading(worksheet_title(ctx, framework), st.section, key=f"worksheet-{framework.id}", level=1),
         *ctx.blocks(framework.summary),
-        Paragraph(f"<b>Steps:</b> {steps}", st.body),
-        Paragraph(
-            "Use one copy per mock interview: write the problem, set a timer, and fill one page per step.",
-            st.body,
-        ),
+        Paragraph(f"<b>{ctx.word(words.steps)}</b> {steps}", st.body),
+        *(ctx.blocks(framework.worksheet.lead) if framework.worksheet.lead else []),
         Spacer(1, 4),
-        Paragraph(f"<b>Problem:</b> {'_' * 60}", st.body),
+        *_fields(ctx, framework, 60),
         Spacer(1, 6),
-        Paragraph(
-            f"<b>Date:</b> {'_' * 14}\u2003<b>Time limit:</b> {'_' * 10}\u2003<b>Interviewer:</b> {'_' * 18}", st.body
-        ),
-        Spacer(1, 6),
-        FillLines(
-            least=6,
-            spacing=20,
-            title=Paragraph("The problem in your own words, and the questions you would ask first", st.label),
-        ),
+        FillLines(least=6, spacing=20, title=Paragraph(ctx.word(words.worksheet_opening), st.label)),
     ]
     for number, step in enumerate(framework.steps, 1):
+        prefix = labels.fill(words.step_of, name=framework.name, number=number, count=len(framework.steps))
         found += [
             PageBreak(),
             ctx.heading(
-                step.name,
-                st.topic,
-                key=f"worksheet-{framework.id}-{number}",
-                level=2,
-                contents=False,
-                prefix=f"{framework.name} · step {number} of {len(framework.steps)}",
+                step.name, st.topic, key=f"worksheet-{framework.id}-{number}", level=2, contents=False, prefix=prefix
             ),
-            ctx.para(f"<b>Goal:</b> {ctx.line(step.goal)}", st.body),
+            ctx.para(f"<b>{ctx.word(words.goal)}</b> {ctx.line(step.goal)}", st.body),
         ]
         for prompt in step.prompts:
             found += [KeepTogether([ctx.para(ctx.line(prompt), st.label), RuledLines(3, 20)])]
-        found += [Spacer(1, 6), DotGrid(least=60 * mm, title=Paragraph("Diagram and notes", st.label))]
+        found += [Spacer(1, 6), DotGrid(least=60 * mm, title=Paragraph(ctx.word(words.worksheet_notes), st.label))]
     return found
 
 
@@ -232,7 +235,7 @@ def story_copies_for(roadmap: Roadmap, framework: Framework) -> int:
 def story_worksheets(ctx: Context) -> list[Flowable]:
     """Return the behavioural story worksheets: for each story framework, one worksheet per story to prepare."""
     st = ctx.styles
-    title = "Behavioural story worksheets"
+    title = ctx.labels.page_worksheets
     found: list[Flowable] = [ctx.heading(title, st.chapter, key="story-worksheets", level=0, running=title)]
     for n, framework in enumerate(f for f in ctx.kb.frameworks if f.kind == "story"):
         steps = len(framework.steps)
@@ -243,7 +246,7 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
                 found.append(PageBreak())
             found += [
                 ctx.heading(
-                    f"{framework.name}",
+                    framework.worksheet.title or framework.name,
                     st.section,
                     key=f"worksheet-{framework.id}" + (f"-{copy}" if copy > 1 else ""),
                     level=1,
@@ -253,7 +256,8 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
             ]
             if copy == 1:
                 found += ctx.blocks(framework.summary)
-            found.append(Paragraph(f"<b>Story title:</b> {'_' * 44}", st.body))
+                found += ctx.blocks(framework.worksheet.lead) if framework.worksheet.lead else []
+            found += _fields(ctx, framework, 44)
             for step in framework.steps:
                 prompts = " ".join(ctx.line(p) for p in step.prompts)
                 found.append(
@@ -269,31 +273,31 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
                         ]
                     )
                 )
-            rehearsals = Paragraph("Rehearsals: date, who listened, time taken (aim for two minutes)", st.label)
+            rehearsals = Paragraph(ctx.word(ctx.labels.rehearsals), st.label)
             found += [Spacer(1, 6), FillLines(least=2, spacing=20, title=rehearsals, optional=True)]
     return found
 
 
 def answer_key_chapter(ctx: Context) -> list[Flowable]:
     """Return the answers to every self-check and drill, each linking back to its question."""
-    st, kb = ctx.styles, ctx.kb
-    title = "Answer key"
+    st, kb, words = ctx.styles, ctx.kb, ctx.labels
+    title = words.answer_key
     found: list[Flowable] = [ctx.heading(title, st.chapter, key="answer-key", level=0, running=title)]
     for number, week in enumerate(ctx.roadmap.weeks, 1):
         found += [
             CondPageBreak(40 * mm),
             ctx.heading(
-                f"Week {number} answers",
+                labels.fill(words.week_answers, number=number),
                 st.section,
                 key=f"answers-week-{number:02d}",
                 level=1,
                 contents=False,
-                running=f"Answer key · Week {number}",
+                running=f"{words.answer_key} · {labels.fill(words.week_number, number=number)}",
             ),
         ]
         for index, topic_id in enumerate(week.topics, 1):
             topic = kb.topic(topic_id)
-            checks = schedule.self_checks(topic)
+            checks = schedule.self_checks(topic, words)
             if not checks:
                 continue
             entries: list[Flowable] = [Paragraph(f"{number}.{index} {ctx.text.plain(topic.title)}", st.label)]
@@ -303,7 +307,8 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
                 text = (
                     f'{anchor(answer_key(number, topic_id, i))}<a href="#{back}"><b>{label}</b></a>'
                     f"\u2002{ctx.line(check.answer)}"
-                    f'\u2002<font color="#5b6673" size="8.5">question {page_ref(back)}</font>'
+                    f'\u2002<font color="#5b6673" size="8.5">'
+                    f"{ctx.word(words.question_page, page=ctx.page(back))}</font>"
                 )
                 entries.append(ctx.para(text, st.hanging))
                 if check.extra:
@@ -315,35 +320,37 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
 
 
 def _drill_answer(ctx: Context, number: int, index: int, drill_id: str) -> list[Flowable]:
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     drill = ctx.kb.drill(drill_id)
+    name = f"{words.drill} {number}.{index}"
     back = drill_key(number, drill.id)
     right = drill.right
     letter = drill.letter(right)
     found: list[Flowable] = [
         ctx.para(
-            f'{anchor(drill_answer_key(number, drill.id))}<onDraw name="mark" label="Drill {number}.{index}"/>'
-            f'<a href="#{back}">Drill {number}.{index}</a> · '
+            f'{anchor(drill_answer_key(number, drill.id))}<onDraw name="mark" label="{ctx.text.plain(name)}"/>'
+            f'<a href="#{back}">{ctx.text.plain(name)}</a> · '
             f"{ctx.text.plain(drill.title)}\u2002"
-            f'<font color="#5b6673" size="8.5">drill {page_ref(back)}</font>',
+            f'<font color="#5b6673" size="8.5">{ctx.word(words.drill_page, page=ctx.page(back))}</font>',
             st.label,
         ),
-        ctx.para(f"<b>Answer: {letter}</b>\u2002{ctx.line(right.text)}", st.body),
-        ctx.para(f"<b>Why:</b> {ctx.line(right.why)}", st.body),
+        ctx.para(f"<b>{ctx.word(words.answer_letter, letter=letter)}</b>\u2002{ctx.line(right.text)}", st.body),
+        ctx.para(f"<b>{ctx.word(words.why_line)}</b> {ctx.line(right.why)}", st.body),
     ]
     others = [c for c in drill.shown_choices if c.key != right.key]
     rest: list[Flowable] = []
     for choice in others:
         other = drill.letter(choice)
-        rest.append(ctx.para(f"<b>Not {other}:</b> {ctx.line(choice.why)}", st.hanging_muted))
-    rest.append(ctx.para(f"<b>Smallest fix:</b> {ctx.line(drill.fix)}", st.body))
+        why = f"<b>{ctx.word(words.not_letter, letter=other)}</b> {ctx.line(choice.why)}"
+        rest.append(ctx.para(why, st.hanging_muted))
+    rest.append(ctx.para(f"<b>{ctx.word(words.smallest_fix)}</b> {ctx.line(drill.fix)}", st.body))
     return [KeepTogether(found), *rest, Spacer(1, 4)]
 
 
 def references(ctx: Context) -> list[Flowable]:
     """Return the numbered reference list, each entry a link target and its URL clickable."""
     st = ctx.styles
-    title = "References"
+    title = ctx.labels.references
     found: list[Flowable] = [ctx.heading(title, st.chapter, key="references", level=0, running=title)]
     for number, ref in enumerate(ctx.kb.references, 1):
         parts = [f"{ctx.text.plain(ref.authors)} ({ref.year}). <i>{ctx.text.plain(ref.title)}</i>."]
@@ -359,8 +366,8 @@ def references(ctx: Context) -> list[Flowable]:
 
 def index(ctx: Context, headings: list[Heading]) -> list[Flowable]:
     """Return the index: every topic and formula, alphabetically, with the pages that explain it (links)."""
-    st = ctx.styles
-    title = "Index"
+    st, words = ctx.styles, ctx.labels
+    title = words.index
     entries: dict[tuple[str, str], list[str]] = {}  # (name, kind) -> keys in page order
     for heading in headings:
         if heading.listed:
@@ -372,7 +379,7 @@ def index(ctx: Context, headings: list[Heading]) -> list[Flowable]:
             entries.setdefault((name, "formula"), []).append(formula_key(number, formula_id))
     found: list[Flowable] = [
         ctx.heading(title, st.chapter, key="index", level=0, running=title),
-        Paragraph("Topics in upright type, <i>formulas in italics</i>; every page number is a link.", st.muted),
+        Paragraph(ctx.word(words.index_lead, formulas=f"<i>{ctx.word(words.index_formulas)}</i>"), st.muted),
     ]
     letter = ""
     for (name, kind), keys in sorted(entries.items(), key=lambda item: (_sort_key(item[0][0]), item[0][1])):

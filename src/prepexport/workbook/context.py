@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
-from prepexport.model import KnowledgeBase, Roadmap
+from prepexport.model import KnowledgeBase, Labels, Roadmap
 from prepexport.workbook import formulas
-from prepexport.workbook.flowables import Heading, Ledger, ref_paragraph
+from prepexport.workbook.flowables import Heading, Ledger, page_ref, ref_paragraph
 from prepexport.workbook.styles import (
     COLUMN_GAP,
     COLUMNS,
@@ -59,6 +59,20 @@ class Context:
     def frame_height(self) -> float:
         """Return the height of the text column in points."""
         return float(PAPERS[self.paper][1] - MARGIN_TOP - MARGIN_BOTTOM)
+
+    @property
+    def labels(self) -> Labels:
+        """Return the course's fixed words."""
+        return self.kb.labels
+
+    def word(self, template: str, **values: str) -> str:
+        """Return a label as paragraph markup: its own text escaped, then its placeholders filled with markup."""
+        return self.text.plain(template).format(**values)
+
+    def page(self, key: str) -> str:
+        """Return a clickable page number pointing at a key, worded by the course's `page` label."""
+        before, _, after = self.labels.page.partition("{number}")
+        return page_ref(key, self.text.plain(before).replace(" ", "\u00a0"), self.text.plain(after))
 
     def para(self, markup: str, style: ParagraphStyle) -> Paragraph:
         """Return a paragraph of rendered markup, resolving page references and making room for drawings."""

@@ -45,6 +45,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         header: str,
         footer: str,
         metadata: dict[str, str],
+        folio: tuple[str, str] = ("page {number} of {count}", "page {number}"),
     ) -> None:
         width, height = PAPERS[paper]
         super().__init__(
@@ -64,6 +65,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         self.ledger = ledger
         self.header = header
         self.footer = footer
+        self.folio = folio  # the page number with and without the page count, e.g. "page {number} of {count}"
         self.running = ""
         self.marks: list[str] = []  # what this page holds, for the running header (answer key pages)
         tall = height - MARGIN_TOP - MARGIN_BOTTOM
@@ -168,7 +170,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         total = self.ledger.pages
         odd = page % 2 == 1
         running = " · ".join([self.running, *self.marks]) if self.marks else self.running
-        number = f"page {page} of {total}" if total else f"page {page}"
+        number = (self.folio[0] if total else self.folio[1]).format(number=page, count=total)
         canvas.saveState()
         canvas.setFont(fonts.SANS, FOOT_SIZE)
         canvas.setFillColor(MUTED)

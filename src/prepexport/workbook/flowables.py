@@ -49,9 +49,9 @@ class Ledger:
         self.pages, self.counting = self.counting, 0
 
 
-def page_ref(key: str) -> str:
+def page_ref(key: str, before: str = "p.\u00a0", after: str = "") -> str:
     """Return markup for a clickable "p. N" that points at a key (for RefParagraph)."""
-    return f'<a href="#{key}" color="#1f4e79">p.\u00a0{_OPEN}{key}{_CLOSE}</a>'
+    return f'<a href="#{key}" color="#1f4e79">{before}{_OPEN}{key}{_CLOSE}{after}</a>'
 
 
 def page_number(key: str, *, muted: bool = False) -> str:
@@ -68,9 +68,13 @@ def anchor(key: str) -> str:
 class RefParagraph(Paragraph):  # type: ignore[misc]
     """A paragraph whose page references are filled in from the ledger before each layout."""
 
-    def __init__(self, template: str, style: ParagraphStyle, ledger: Ledger) -> None:
-        self._template = template
+    def __init__(self, template: str | None, style: ParagraphStyle, ledger: Ledger | None = None, **kw: Any) -> None:
         self._ledger = ledger
+        if ledger is None or template is None:
+            # Paragraph.split makes the two halves through the class with resolved fragments: plain paragraphs.
+            super().__init__(template, style, **kw)
+            return
+        self._template = template
         self._version = ledger.version
         super().__init__(self._resolve(), style)
 
@@ -79,11 +83,11 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         out = [parts[0]]
         for part in parts[1:]:
             key, rest = part.split(_CLOSE, 1)
-            out.append(self._ledger.page(key) + rest)
+            out.append((self._ledger.page(key) if self._ledger else "") + rest)
         return "".join(out)
 
     def _refresh(self) -> None:
-        if self._version != self._ledger.version:
+        if self._ledger is not None and self._version != self._ledger.version:
             self._version = self._ledger.version
             Paragraph.__init__(self, self._resolve(), self.style)
 

@@ -8,19 +8,20 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
-from prepexport.course import schedule
+from prepexport.course import labels, schedule, tags
 from prepexport.course.pace import pace_for
 from prepexport.workbook.context import Context, topic_key, week_key
-from prepexport.workbook.flowables import BreakableTable, FillLines, Heading, page_number, page_ref
+from prepexport.workbook.flowables import BreakableTable, FillLines, Heading, page_number
 from prepexport.workbook.fonts import MONO
 from prepexport.workbook.styles import FAINT_RULE, ROW_RULES, header_table_style, table_style
 
 BLANK = "_" * 14
+MONO_TEXT = f'<font face="{MONO}">{{}}</font>'
 
 
 def cover(ctx: Context) -> list[Flowable]:
     """Return the cover page (drawn on the cover template) and switch to the body template after it."""
-    st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
+    st, kb, roadmap, words = ctx.styles, ctx.kb, ctx.roadmap, ctx.labels
     meta = kb.meta
     weeks = len(roadmap.weeks)
     found: list[Flowable] = [Spacer(1, 34 * mm), Paragraph(ctx.text.plain(meta.title), st.cover_title)]
@@ -28,7 +29,7 @@ def cover(ctx: Context) -> list[Flowable]:
         found.append(Paragraph(ctx.text.plain(meta.subtitle), st.cover_subtitle))
     found += [
         Spacer(1, 14 * mm),
-        Paragraph(f"{ctx.text.plain(roadmap.title)} · workbook", st.cover_plan),
+        Paragraph(ctx.word(words.workbook, plan=ctx.text.plain(roadmap.title)), st.cover_plan),
         ctx.para(ctx.line(roadmap.audience, st.cover_text.fontSize), st.cover_text),
         Spacer(1, 4 * mm),
         Paragraph(_inventory(ctx), st.muted),
@@ -36,11 +37,11 @@ def cover(ctx: Context) -> list[Flowable]:
     ]
     if ctx.start is not None:
         last = ctx.start + datetime.timedelta(weeks=weeks) - datetime.timedelta(days=1)
-        when = f"<b>Plan dates:</b> {schedule.format_range(ctx.start, last)}"
+        when = f"<b>{ctx.word(words.plan_dates)}</b> {ctx.text.plain(schedule.format_range(words, ctx.start, last))}"
     else:
-        when = f"<b>Start date:</b> {BLANK}\u2003<b>End date:</b> {BLANK}"
+        when = f"<b>{ctx.word(words.start_date)}</b> {BLANK}\u2003<b>{ctx.word(words.end_date)}</b> {BLANK}"
     found += [
-        Paragraph(f"<b>Name:</b> {BLANK * 2}", st.cover_text),
+        Paragraph(f"<b>{ctx.word(words.name)}</b> {BLANK * 2}", st.cover_text),
         Spacer(1, 5 * mm),
         Paragraph(when, st.cover_text),
         Spacer(1, 24 * mm),
@@ -56,95 +57,71 @@ def cover(ctx: Context) -> list[Flowable]:
 
 def _inventory(ctx: Context) -> str:
     """Return a one-line count of what the plan holds, for the cover."""
-    kb, roadmap = ctx.kb, ctx.roadmap
+    kb, roadmap, words = ctx.kb, ctx.roadmap, ctx.labels
     topics = {t for week in roadmap.weeks for t in week.topics}
     formulas = {f for week in roadmap.weeks for t in week.topics for f in kb.topic(t).formulas}
     formulas |= {f for week in roadmap.weeks for f in week.formulas}
     drills = {d for week in roadmap.weeks for d in week.drills}
     counts = [(len(roadmap.weeks), "week"), (len(topics), "topic"), (len(formulas), "formula"), (len(drills), "drill")]
-    parts = [f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts if n]
-    return " · ".join([*parts, "answer key"])
+    parts = [labels.count(words, noun, n) for n, noun in counts if n]
+    return ctx.text.plain(" · ".join([*parts, words.answer_key.lower()]))
 
 
 def how_to_use(ctx: Context) -> list[Flowable]:
     """Return the one-page guide: the daily rhythm, the week layout, and studying with the Anki deck."""
-    st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
+    st, kb, roadmap, words = ctx.styles, ctx.kb, ctx.roadmap, ctx.labels
     rhythm = roadmap.rhythm
-    title = "How to use this workbook"
+    title = words.how_to_use
     example_week = min(2, len(roadmap.weeks))
     pace = pace_for(kb, roadmap)
+    tag = MONO_TEXT.format(ctx.text.literal(tags.week_tag(tags.tag_root(kb), roadmap.id, 0)[:-2] + "NN"))
+    search = MONO_TEXT.format(ctx.text.literal(anki_search(ctx, example_week)))
+    layout = (
+        (words.layout_checklist, words.layout_checklist_text),
+        (words.layout_topics, words.layout_topics_text),
+        (words.layout_drills, words.layout_drills_text),
+        (words.layout_proof, words.layout_proof_text),
+    )
     found: list[Flowable] = [
         ctx.heading(title, st.chapter, key="how-to", level=0, running=title),
-        Paragraph(
-            f"This workbook walks you through the <b>{ctx.text.plain(roadmap.title)}</b>, one week at a time. "
-            "Print it, keep it on your desk, and work in it with a pen.",
-            st.body,
-        ),
-        Paragraph("The daily rhythm", st.label),
+        Paragraph(ctx.word(words.how_to_use_lead, plan=f"<b>{ctx.text.plain(roadmap.title)}</b>"), st.body),
+        Paragraph(ctx.word(words.daily_rhythm), st.label),
         *ctx.blocks(rhythm.summary),
         _rhythm_table(ctx),
-        Paragraph("How a week is laid out", st.label),
+        Paragraph(ctx.word(words.week_layout), st.label),
+        _bullets_plain(ctx, [f"<b>{ctx.word(lead)}</b> {ctx.word(text)}" for lead, text in layout]),
+        Paragraph(ctx.word(words.with_deck), st.label),
+        Paragraph(
+            ctx.word(
+                words.deck_pace_text,
+                new=f"<b>{pace.new_per_day}</b>",
+                reviews=f"<b>{pace.reviews_per_day}</b>",
+            ),
+            st.body,
+        ),
+        Paragraph(ctx.word(words.with_deck_text, deck=f"<b>{ctx.text.plain(kb.meta.deck)}</b>", tag=tag), st.body),
         _bullets_plain(
             ctx,
             [
-                "<b>Goals and checklist:</b> a grid for the daily routine, and the week's topics spread over "
-                "the days with their page numbers.",
-                "<b>Topics:</b> summary, key points, formulas with a symbol legend and a worked example, and "
-                "self-check questions; each question links to its answer in the answer key.",
-                "<b>Debugging drills:</b> tick the layer you think failed, write why and the smallest fix, then "
-                "check the answer key.",
-                "<b>Proof artifact, notes and review:</b> something you make to show you can do it, room to "
-                "write, and what to revisit next week.",
-            ],
-        ),
-        Paragraph("With the Anki deck", st.label),
-        Paragraph(
-            "Import the deck, then set its pace once, in the deck's options under <b>Daily limits</b>: "
-            f"<b>New cards/day</b> <b>{pace.new_per_day}</b> and <b>Maximum reviews/day</b> "
-            f"<b>{pace.reviews_per_day}</b>. New cards then arrive in this plan's order, the last ones in its "
-            "last week.",
-            st.body,
-        ),
-        Paragraph(
-            f"The Anki deck <b>{ctx.text.plain(kb.meta.deck)}</b> is built from the same source, and the "
-            "self-check questions here are drawn from its cards. Review the cards that are due every day. Every "
-            f'note is tagged with the weeks that cover it, <font face="{MONO}">prep::{roadmap.id}::week-NN</font>, '
-            "so you can study just one week:",
-            st.body,
-        ),
-        _bullets_plain(
-            ctx,
-            [
-                "In Anki, choose <b>Tools &gt; Create Filtered Deck</b>.",
-                f'Search for <font face="{MONO}">{ctx.text.literal(anki_search(ctx, example_week))}</font> '
-                f"(here, week {example_week}); each week's first page prints its own search.",
-                f"Limit it to <b>{pace.new_per_day}</b> cards (one day's new cards), set the order to "
-                "<b>Order due</b> and build. Next week, change the week in the search and "
-                "<b>Rebuild</b>. A filtered deck only borrows cards: deleting it sends them home.",
+                ctx.word(words.deck_step_1),
+                ctx.word(words.deck_step_2, search=search, number=str(example_week)),
+                ctx.word(words.deck_step_3, count=f"<b>{pace.new_per_day}</b>"),
             ],
             numbered=True,
         ),
-        Paragraph("Dates, boxes and links", st.label),
+        Paragraph(ctx.word(words.dates_and_boxes), st.label),
     ]
     if ctx.start is not None:
         last = ctx.start + datetime.timedelta(weeks=len(roadmap.weeks)) - datetime.timedelta(days=1)
-        dated = f"This plan runs from {schedule.format_day(ctx.start)} to {schedule.format_day(last)} {last.year}."
+        first_day = ctx.text.plain(schedule.format_day(words, ctx.start))
+        last_day = ctx.text.plain(f"{schedule.format_day(words, last)} {last.year}")
+        dated = ctx.word(words.dated, first=first_day, last=last_day)
     else:
-        dated = (
-            "Write the dates on the blank lines as you start each week, or rebuild the workbook with "
-            f'<font face="{MONO}">--start YYYY-MM-DD</font> to print them.'
-        )
-    found.append(
-        Paragraph(
-            f"{dated} The boxes print as squares for a pen; in a PDF viewer that fills forms you can also tick "
-            "them on screen and save the file. On screen, the contents, the bookmarks and every blue page "
-            "number are links.",
-            st.body,
-        )
-    )
+        dated = ctx.word(words.undated, option=MONO_TEXT.format("--start YYYY-MM-DD"))
+    found.append(Paragraph(f"{dated} {ctx.word(words.boxes)}", st.body))
     found += [
         Spacer(1, 6),
-        FillLines(least=4, spacing=20, title=Paragraph("When and where I will study", st.label), optional=True),
+        FillLines(least=4, spacing=20, title=Paragraph(ctx.word(words.study_where), st.label), optional=True),
     ]
     return found
 
@@ -152,8 +129,9 @@ def how_to_use(ctx: Context) -> list[Flowable]:
 def _rhythm_table(ctx: Context) -> Flowable:
     """Return the daily and weekend routines side by side."""
     st, rhythm = ctx.styles, ctx.roadmap.rhythm
-    columns = [("Every day", rhythm.daily)] + ([("At the weekend", rhythm.weekend)] if rhythm.weekend else [])
-    head = [Paragraph(name, st.cell_head) for name, _ in columns]
+    words = ctx.labels
+    columns = [(words.every_day, rhythm.daily)] + ([(words.at_weekend, rhythm.weekend)] if rhythm.weekend else [])
+    head = [Paragraph(ctx.word(name), st.cell_head) for name, _ in columns]
     body = [[_bullets(ctx, items) for _, items in columns]]
     width = ctx.frame_width / len(columns)
     table = Table([head, *body], colWidths=[width] * len(columns))
@@ -223,31 +201,33 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         )
     )
-    title = Heading("Contents", st.contents_title, key="contents", level=0, title="Contents", contents=False)
-    title.running = "Contents"
+    words = ctx.labels.contents
+    title = Heading(ctx.word(words), st.contents_title, key="contents", level=0, title=words, contents=False)
+    title.running = words
     return [title, table]
 
 
 def overview(ctx: Context) -> list[Flowable]:
     """Return the plan overview: one table row per week with dates, focus, key topics and proof artifact."""
-    st, kb, roadmap = ctx.styles, ctx.kb, ctx.roadmap
-    title = "Plan overview"
-    head = [Paragraph(t, st.cell_head) for t in ("Week", "Dates", "Focus", "Key topics", "Proof artifact")]
+    st, kb, roadmap, words = ctx.styles, ctx.kb, ctx.roadmap, ctx.labels
+    title = words.overview
+    columns = (words.week, words.dates, words.focus, words.key_topics, words.proof)
+    head = [Paragraph(ctx.word(t), st.cell_head) for t in columns]
     rows: list[list[Flowable]] = [head]
     for number, week in enumerate(roadmap.weeks, 1):
-        span = schedule.week_range(ctx.start, number)
-        dates = span if span else f"{'_' * 9}<br/>to {'_' * 9}"
+        span = schedule.week_range(words, ctx.start, number)
+        dates = ctx.text.plain(span) if span else f"{'_' * 9}<br/>{ctx.word(words.date_to)} {'_' * 9}"
         chosen, others = schedule.key_topics(kb, week)
         topics = "<br/>".join(
             f'•\u00a0<a href="#{topic_key(number, t.id)}">{ctx.text.plain(t.title)}</a>' for t in chosen
         )
         if others:
-            topics += f"<br/><i>and {others} more on the week's pages</i>"
+            topics += f"<br/><i>{ctx.word(words.more_topics, count=str(others))}</i>"
         rows.append(
             [
                 Paragraph(f'<a href="#{week_key(number)}"><b>{number}</b></a>', st.cell),
                 Paragraph(dates, st.cell),
-                ctx.para(f"<b>{ctx.text.plain(week.focus)}</b><br/>{page_ref(week_key(number))}", st.cell),
+                ctx.para(f"<b>{ctx.text.plain(week.focus)}</b><br/>{ctx.page(week_key(number))}", st.cell),
                 Paragraph(topics, st.cell),
                 ctx.para(ctx.text.plain(week.proof.title), st.cell),
             ]
@@ -266,11 +246,14 @@ def overview(ctx: Context) -> list[Flowable]:
     found: list[Flowable] = [
         ctx.heading(title, st.chapter, key="overview", level=0, running=title),
         Paragraph(
-            f"{len(roadmap.weeks)} weeks, {sum(len(w.topics) for w in roadmap.weeks)} topic readings. Key topics "
-            "are the core ones of each week; the week's own pages list them all.",
+            ctx.word(
+                words.overview_lead,
+                weeks=str(len(roadmap.weeks)),
+                readings=str(sum(len(w.topics) for w in roadmap.weeks)),
+            ),
             st.body,
         ),
-        Paragraph("Rhythm", st.label),
+        Paragraph(ctx.word(words.rhythm), st.label),
         *ctx.blocks(roadmap.rhythm.summary),
         Spacer(1, 4),
         table,

@@ -17,7 +17,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from prepexport.course import schedule
+from prepexport.course import labels, schedule
 from prepexport.model import Drill, Formula, Topic, Week
 from prepexport.workbook.context import (
     Context,
@@ -40,7 +40,6 @@ from prepexport.workbook.flowables import (
     RuledLines,
     WritingBlock,
     anchor,
-    page_ref,
 )
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.front import anki_search
@@ -59,7 +58,6 @@ from prepexport.workbook.styles import (
     table_style,
 )
 
-TIERS = {1: "Tier 1 · core", 2: "Tier 2 · common in production", 3: "Tier 3 · advanced"}
 MONO = '<font face="DejaVuSansMono">{}</font>'
 LINE = 20.0  # writing-line spacing (7 mm)
 ANSWER_LINES = 2  # under each self-check question
@@ -83,39 +81,44 @@ def week_chapter(ctx: Context, number: int, week: Week) -> list[Flowable]:
 
 
 def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
-    st = ctx.styles
-    running = f"Week {number} · {week.focus}"
-    span = schedule.week_range(ctx.start, number)
-    dates = f"<b>Dates:</b> {span}" if span else f"<b>Dates:</b> {'_' * 12} to {'_' * 12}"
+    st, words = ctx.styles, ctx.labels
+    week_name = labels.fill(words.week_number, number=number)
+    running = f"{week_name} · {week.focus}"
+    span = schedule.week_range(words, ctx.start, number)
+    dates = ctx.text.plain(span) if span else f"{'_' * 12} {ctx.word(words.date_to)} {'_' * 12}"
     search = MONO.format(ctx.text.literal(anki_search(ctx, number)).replace(" ", "\u00a0"))
     found: list[Flowable] = [
-        ctx.heading(week.focus, st.chapter, key=week_key(number), level=0, running=running, prefix=f"Week {number}"),
-        Paragraph(dates, st.muted),
-        Paragraph(f"<b>This week's cards in Anki</b> (Tools &gt; Create Filtered Deck):<br/>{search}", st.muted),
+        ctx.heading(week.focus, st.chapter, key=week_key(number), level=0, running=running, prefix=week_name),
+        Paragraph(f"<b>{ctx.word(words.dates_line)}</b> {dates}", st.muted),
+        Paragraph(f"{ctx.word(words.week_cards)}<br/>{search}", st.muted),
         Spacer(1, 6),
-        Paragraph("Goals", st.label),
+        Paragraph(ctx.word(words.goals), st.label),
     ]
     for i, goal in enumerate(week.goals, 1):
-        found.append(CheckItem(f"w{number:02d}-goal-{i}", ctx.para(ctx.line(goal), st.body), tooltip="goal reached"))
+        item = ctx.para(ctx.line(goal), st.body)
+        found.append(CheckItem(f"w{number:02d}-goal-{i}", item, tooltip=words.goal_reached))
     return found
 
 
 def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
-    st, roadmap = ctx.styles, ctx.roadmap
+    st, roadmap, words = ctx.styles, ctx.roadmap, ctx.labels
     days = schedule.days(roadmap, week, number, ctx.start, {d: ctx.kb.drill(d).topic for d in week.drills})
     found: list[Flowable] = [
-        ctx.heading("Plan and checklist", st.section, key=week_key(number, "plan"), level=1, contents=False),
-        Paragraph("Every day", st.label),
+        ctx.heading(words.plan_and_checklist, st.section, key=week_key(number, "plan"), level=1, contents=False),
+        Paragraph(ctx.word(words.every_day), st.label),
     ]
     day_width = 13.5 * mm
-    head: list[Flowable | str] = [Paragraph("Routine", st.cell_head)]
+    head: list[Flowable | str] = [Paragraph(ctx.word(words.routine), st.cell_head)]
     for day in days:
-        label = schedule.format_day(day.date).replace(" ", "<br/>", 1) if day.date else f"Day {day.number}"
+        if day.date:
+            label = ctx.text.plain(schedule.format_day(words, day.date)).replace(" ", "<br/>", 1)
+        else:
+            label = ctx.word(words.day_number, number=str(day.number))
         head.append(Paragraph(label, centred(st.cell_head)))
     rows: list[list[Flowable | str]] = [head]
     for t, task in enumerate(roadmap.rhythm.daily, 1):
         row: list[Flowable | str] = [ctx.para(ctx.line(task, st.cell.fontSize), st.cell)]
-        row += [CheckBox(f"w{number:02d}-d{d.number}-routine-{t}", tooltip="done") for d in days]
+        row += [CheckBox(f"w{number:02d}-d{d.number}-routine-{t}", tooltip=words.done) for d in days]
         rows.append(row)
     grid = Table(rows, colWidths=[ctx.frame_width - 7 * day_width] + [day_width] * 7, repeatRows=1)
     grid.setStyle(
@@ -130,12 +133,13 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
         )
     )
     # The label may not keep with the whole table (it would carry it to the next page): rows split, it stays.
-    found += [grid, Spacer(1, 4), CondPageBreak(90), Paragraph("Day by day", loose(st.label))]
+    found += [grid, Spacer(1, 4), CondPageBreak(90), Paragraph(ctx.word(words.day_by_day), loose(st.label))]
     plan_rows: list[list[Flowable | str | list[Flowable]]] = []
     for day in days:
-        when = schedule.format_day(day.date) if day.date else f"{'_' * 5}/{'_' * 5}"
-        extra = "<br/><i>weekend</i>" if day.weekend else ""
-        label = Paragraph(f"<b>Day {day.number}</b><br/>{when}{extra}", st.cell)
+        when = ctx.text.plain(schedule.format_day(words, day.date)) if day.date else f"{'_' * 5}/{'_' * 5}"
+        extra = f"<br/><i>{ctx.word(words.weekend)}</i>" if day.weekend else ""
+        day_name = ctx.word(words.day_number, number=str(day.number))
+        label = Paragraph(f"<b>{day_name}</b><br/>{when}{extra}", st.cell)
         plan_rows.append([label, _day_items(ctx, number, week, day)])
     table = BreakableTable(plan_rows, colWidths=[24 * mm, ctx.frame_width - 24 * mm], frame_height=ctx.frame_height)
     table.setStyle(
@@ -148,62 +152,60 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
         )
     )
     # Whatever the page has left under the plan becomes writing space rather than blank paper.
-    reminders = Paragraph("Questions and reminders for this week", st.label)
+    reminders = Paragraph(ctx.word(words.reminders), st.label)
     found += [table, Spacer(1, 8), FillLines(least=4, spacing=LINE, title=reminders, optional=True)]
     return found
 
 
 def _day_items(ctx: Context, number: int, week: Week, day: schedule.Day) -> list[Flowable]:
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     items: list[Flowable] = []
     prefix = f"w{number:02d}-d{day.number}"
     for topic_id in day.topics:
         topic = ctx.kb.topic(topic_id)
         label = f"{number}.{week.topics.index(topic_id) + 1}"
-        checks = " and answer its self-check" if schedule.self_checks(topic) else ""
-        text = (
-            f'Read <a href="#{topic_key(number, topic_id)}"><b>{label}</b> {ctx.text.plain(topic.title)}</a>'
-            f'{checks}\u2002<font color="#5b6673">{page_ref(topic_key(number, topic_id))}</font>'
-        )
-        items.append(CheckItem(f"{prefix}-read-{topic_id}", ctx.para(text, st.cell), tooltip="read"))
+        checks = f" {ctx.word(words.and_self_check)}" if schedule.self_checks(topic, words) else ""
+        link = f'<a href="#{topic_key(number, topic_id)}"><b>{label}</b> {ctx.text.plain(topic.title)}</a>'
+        where = f'<font color="#5b6673">{ctx.page(topic_key(number, topic_id))}</font>'
+        text = f"{ctx.word(words.read)} {link}{checks}\u2002{where}"
+        items.append(CheckItem(f"{prefix}-read-{topic_id}", ctx.para(text, st.cell), tooltip=words.done))
     for drill_id in day.drills:
         drill = ctx.kb.drill(drill_id)
         key = drill_key(number, drill_id)
-        text = (
-            f'Work <a href="#{key}"><b>Drill {number}.{week.drills.index(drill_id) + 1}</b> '
-            f"{ctx.text.plain(drill.title)}</a>\u2002{page_ref(key)}"
-        )
-        items.append(CheckItem(f"{prefix}-drill-{drill_id}", ctx.para(text, st.cell), tooltip="drill done"))
+        name = f"{words.drill} {number}.{week.drills.index(drill_id) + 1}"
+        link = f'<a href="#{key}"><b>{ctx.text.plain(name)}</b> {ctx.text.plain(drill.title)}</a>'
+        text = f"{ctx.word(words.work)} {link}\u2002{ctx.page(key)}"
+        items.append(CheckItem(f"{prefix}-drill-{drill_id}", ctx.para(text, st.cell), tooltip=words.done))
     if day.proof:
         key = week_key(number, "proof")
-        text = (
-            f'Work on the <a href="#{key}">proof artifact</a>: {ctx.text.plain(week.proof.title)}\u2002{page_ref(key)}'
+        link = f'<a href="#{key}">{ctx.word(words.proof_link)}</a>'
+        text = ctx.word(words.work_on_proof, link=link, title=ctx.text.plain(week.proof.title))
+        items.append(
+            CheckItem(f"{prefix}-proof", ctx.para(f"{text}\u2002{ctx.page(key)}", st.cell), tooltip=words.done)
         )
-        items.append(CheckItem(f"{prefix}-proof", ctx.para(text, st.cell), tooltip="worked on the proof artifact"))
     for t, task in enumerate(day.tasks, 1):
         items.append(CheckItem(f"{prefix}-weekend-{t}", ctx.para(ctx.line(task, st.cell.fontSize), st.cell)))
     if day.review:
         review = week_key(number, "review")
-        text = f'<a href="#{review}">End-of-week review</a>\u2002{page_ref(review)}'
-        items.append(CheckItem(f"{prefix}-review", ctx.para(text, st.cell), tooltip="review done"))
+        text = f'<a href="#{review}">{ctx.word(words.review)}</a>\u2002{ctx.page(review)}'
+        items.append(CheckItem(f"{prefix}-review", ctx.para(text, st.cell), tooltip=words.done))
     if not items:
-        items.append(
-            CheckItem(f"{prefix}-catch-up", Paragraph("Catch up, or re-read the topic you found hardest", st.cell))
-        )
+        items.append(CheckItem(f"{prefix}-catch-up", Paragraph(ctx.word(words.catch_up), st.cell)))
     return items
 
 
 def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st = ctx.styles
     # The section heading travels with its first topic, so it can never end a page on its own.
-    lead: list[Flowable] = [ctx.heading("Topics", st.section, key=week_key(number, "topics"), level=1, contents=False)]
+    topics = ctx.labels.topics
+    lead: list[Flowable] = [ctx.heading(topics, st.section, key=week_key(number, "topics"), level=1, contents=False)]
     found: list[Flowable] = []
     shown: set[str] = set()  # formulas already explained this week
     for index, topic_id in enumerate(week.topics, 1):
         found += _topic(ctx, number, index, ctx.kb.topic(topic_id), shown, lead if index == 1 else [])
     extra = schedule.week_formulas(ctx.kb, week)
     if extra:
-        found += [CondPageBreak(50 * mm), Paragraph("More formulas this week", st.item)]
+        found += [CondPageBreak(50 * mm), Paragraph(ctx.word(ctx.labels.more_formulas), st.item)]
         for formula_id in extra:
             found.append(_formula_panel(ctx, ctx.kb.formula(formula_id), formula_key(number, formula_id)))
     return found
@@ -212,7 +214,7 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
 def _topic(
     ctx: Context, number: int, index: int, topic: Topic, shown: set[str], lead: list[Flowable]
 ) -> list[Flowable]:
-    st, kb = ctx.styles, ctx.kb
+    st, kb, words = ctx.styles, ctx.kb, ctx.labels
     area = kb.area(topic.area).title
     rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=6)
     head: list[Flowable] = [
@@ -227,39 +229,39 @@ def _topic(
             prefix=f"{number}.{index}",
             listed=True,
         ),
-        Paragraph(f"{ctx.text.plain(area)} · {TIERS[topic.tier]}", st.muted),
+        Paragraph(ctx.text.plain(f"{area} · {labels.tier(words, topic.tier)}"), st.muted),
         Spacer(1, 3),
     ]
     summary = ctx.blocks(topic.summary)
     found: list[Flowable] = [CondPageBreak(40 * mm + 20 * len(lead)), KeepTogether(head + summary[:1]), *summary[1:]]
     if topic.key_points:
         points = [ctx.para(ctx.line(p), st.body) for p in topic.key_points]
-        found += [KeepTogether([Paragraph("Key points", st.label), ctx.text.bullets(points)])]
+        found += [KeepTogether([Paragraph(ctx.word(words.key_points), st.label), ctx.text.bullets(points)])]
     for formula_id in topic.formulas:
         if formula_id in shown:
             found.append(_formula_reminder(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
         else:
             found.append(_formula_panel(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
             shown.add(formula_id)
-    checks = schedule.self_checks(topic)
+    checks = schedule.self_checks(topic, words)
     if checks:
         questions: list[list[Flowable]] = []
         for i, check in enumerate(checks):
             label = question_label(number, index, i)
             target = answer_key(number, topic.id, i)
-            words = f"<i>{ctx.text.plain(check.lead)}</i> " if check.lead else ""
+            lead_words = f"<i>{ctx.text.plain(check.lead)}</i> " if check.lead else ""
             text = (
                 f'{anchor(question_key(number, topic.id, i))}<a href="#{target}"><b>{label}</b></a>\u2002'
-                f"{words}{ctx.line(check.question)}\u2002"
-                f'<font color="#5b6673" size="8.5">answer {page_ref(target)}</font>'
+                f"{lead_words}{ctx.line(check.question)}\u2002"
+                f'<font color="#5b6673" size="8.5">{ctx.word(words.answer_page, page=ctx.page(target))}</font>'
             )
             questions.append([ctx.para(text, st.hanging), RuledLines(ANSWER_LINES, LINE, indent=30)])
         # Each question keeps its answer lines; the label keeps with the first (KeepTogethers must not nest).
-        questions[0].insert(0, Paragraph("Self-check", st.label))
+        questions[0].insert(0, Paragraph(ctx.word(words.self_check), st.label))
         found += [KeepTogether(question) for question in questions]
     if topic.references:
         refs = ", ".join(_reference_link(ctx, r) for r in topic.references)
-        found.append(ctx.para(f"<b>Further reading:</b> {refs}", st.muted))
+        found.append(ctx.para(f"<b>{ctx.word(words.further_reading)}</b> {refs}", st.muted))
     return found
 
 
@@ -272,7 +274,7 @@ def _reference_link(ctx: Context, reference_id: str) -> str:
 
 def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
     """Return a shaded panel: name, the typeset formula, meaning, symbol legend and worked example."""
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     inner = ctx.frame_width - 16
     legend_rows = [
         [ctx.para(ctx.text.math(s.symbol), st.cell), ctx.para(ctx.line(s.meaning, st.cell.fontSize), st.cell)]
@@ -292,14 +294,14 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
         ctx.para(f"{anchor(key)}<b>{ctx.text.plain(formula.name)}</b>", st.body),
         DisplayFormula(formula.latex, MATH_SIZE, space=5),
         *ctx.blocks(formula.meaning),
-        Paragraph("Symbols", st.label),
+        Paragraph(ctx.word(words.symbols), st.label),
         legend,
-        Paragraph("Worked example", st.label),
+        Paragraph(ctx.word(words.worked_example), st.label),
         *ctx.blocks(formula.example),
     ]
     if formula.references:
         refs = ", ".join(_reference_link(ctx, r) for r in formula.references)
-        parts.append(ctx.para(f"Source: {refs}", st.muted))
+        parts.append(ctx.para(f"{ctx.word(words.source)} {refs}", st.muted))
     panel = BreakableTable([[parts]], colWidths=[ctx.frame_width], frame_height=ctx.frame_height)
     panel.setStyle(
         table_style(
@@ -319,20 +321,16 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
 def _formula_reminder(ctx: Context, formula: Formula, key: str) -> Flowable:
     """Return a formula already explained this week: its name, a link back and the formula alone."""
     st = ctx.styles
-    where = f'<font size="8.5">symbols and worked example on {page_ref(key)}</font>'
+    where = f'<font size="8.5">{ctx.word(ctx.labels.formula_shown_on, page=ctx.page(key))}</font>'
     name = f"<b>{ctx.text.plain(formula.name)}</b>\u2002{where}"
     return KeepTogether([Spacer(1, 4), ctx.para(name, st.body), DisplayFormula(formula.latex, MATH_SIZE, space=3)])
 
 
 def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     lead: list[Flowable] = [
-        ctx.heading("Debugging drills", st.section, key=week_key(number, "drills"), level=1, contents=False),
-        Paragraph(
-            "Read the scenario, tick the layer you think failed, and write why and the smallest fix. "
-            "Then check the answer key.",
-            st.body,
-        ),
+        ctx.heading(words.drills, st.section, key=week_key(number, "drills"), level=1, contents=False),
+        Paragraph(ctx.word(words.drill_instructions), st.body),
     ]
     blocks = [
         _drill(ctx, number, index, ctx.kb.drill(d), lead if index == 1 else [])
@@ -345,12 +343,12 @@ def _drills(ctx: Context, number: int, week: Week) -> list[Flowable]:
 
 def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowable]) -> WritingBlock:
     """Return one drill with its writing space, always whole on one page."""
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     topic = ctx.kb.topic(drill.topic)
     target = drill_answer_key(number, drill.id)
-    about = f"Topic: {ctx.text.plain(topic.title)}"
+    about = f"{ctx.word(words.topic)}: {ctx.text.plain(topic.title)}"
     if drill.topic in ctx.roadmap.weeks[number - 1].topics:
-        about += f" ({page_ref(topic_key(number, drill.topic))})"
+        about += f" ({ctx.page(topic_key(number, drill.topic))})"
     scenario = Table([[ctx.blocks(drill.scenario)]], colWidths=[ctx.frame_width])
     scenario.setStyle(
         table_style(
@@ -369,7 +367,7 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowa
             key=drill_key(number, drill.id),
             level=2,
             contents=False,
-            prefix=f"Drill {number}.{index}",
+            prefix=f"{words.drill} {number}.{index}",
         ),
         ctx.para(about, st.muted),
         Spacer(1, 3),
@@ -380,29 +378,31 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowa
     for choice in drill.shown_choices:
         letter = drill.letter(choice)
         text = ctx.para(f"<b>{letter}</b>\u2002{ctx.line(choice.text)}", st.body)
-        block.append(CheckItem(f"w{number:02d}-drill-{drill.id}-{choice.key}", text, tooltip=f"choice {letter}"))
-    block.append(Paragraph("Why, and the smallest fix", st.label))
-    link = ctx.para(f'<a href="#{target}">Check your answer</a> → answer key, {page_ref(target)}', st.muted)
+        tooltip = labels.fill(words.choice, letter=letter)
+        block.append(CheckItem(f"w{number:02d}-drill-{drill.id}-{choice.key}", text, tooltip=tooltip))
+    block.append(Paragraph(ctx.word(words.why_and_fix), st.label))
+    check = ctx.word(words.check_answer, page=ctx.page(target))
+    link = ctx.para(f'<a href="#{target}">{check}</a>', st.muted)
     return WritingBlock(block, [link], least=DRILL_LINES, most=DRILL_LINES * 3, spacing=LINE)
 
 
 def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     proof = week.proof
     found: list[Flowable] = [
         CondPageBreak(60 * mm),
-        ctx.heading("Proof artifact", st.section, key=week_key(number, "proof"), level=1, contents=False),
+        ctx.heading(words.proof, st.section, key=week_key(number, "proof"), level=1, contents=False),
         Paragraph(ctx.text.plain(proof.title), st.item),
         *ctx.blocks(proof.description),
-        Paragraph("Checklist", st.label),
+        Paragraph(ctx.word(words.checklist), st.label),
     ]
     for i, item in enumerate(proof.checklist, 1):
-        found.append(CheckItem(f"w{number:02d}-proof-{i}", ctx.para(ctx.line(item), st.body), tooltip="done"))
+        found.append(CheckItem(f"w{number:02d}-proof-{i}", ctx.para(ctx.line(item), st.body), tooltip=words.done))
     found += [
         Spacer(1, 4),
-        Paragraph(f"Where it lives (file, link or notebook page): {'_' * 30}", st.muted),
+        Paragraph(f"{ctx.word(words.proof_where)} {'_' * 30}", st.muted),
         Spacer(1, 6),
-        DotGrid(least=70 * mm, title=Paragraph("Workspace: sketch, calculate, draft", st.label)),
+        DotGrid(least=70 * mm, title=Paragraph(ctx.word(words.workspace), st.label)),
     ]
     return [KeepTogether(found[:4]), *found[4:]]
 
@@ -410,39 +410,34 @@ def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
 def _notes(ctx: Context, number: int) -> list[Flowable]:
     """Return a full page of ruled lines for the week's notes."""
     return [
-        ctx.heading("Notes", loose(ctx.styles.section), key=week_key(number, "notes"), level=1, contents=False),
+        ctx.heading(
+            ctx.labels.notes, loose(ctx.styles.section), key=week_key(number, "notes"), level=1, contents=False
+        ),
         FillLines(least=20, spacing=LINE),
     ]
 
 
 def _review(ctx: Context, number: int, week: Week) -> list[Flowable]:
-    st = ctx.styles
+    st, words = ctx.styles, ctx.labels
     found: list[Flowable] = [
-        ctx.heading("End-of-week review", st.section, key=week_key(number, "review"), level=1, contents=False),
-        Paragraph(
-            "Fill this in at the end of the week, before you start the next one. Be specific: name the topic, "
-            "the formula or the drill.",
-            st.body,
-        ),
+        ctx.heading(words.review, st.section, key=week_key(number, "review"), level=1, contents=False),
+        Paragraph(ctx.word(words.review_lead), st.body),
     ]
-    prompts = (
-        ("What clicked this week?", 5),
-        ("What do I need to revisit, and when?", 5),
-        ("Which self-check or drill did I get wrong, and why?", 4),
-        ("One question I still have", 3),
-    )
-    for prompt, lines in prompts:
-        found.append(KeepTogether([Paragraph(prompt, st.label), RuledLines(lines)]))
-    found.append(Paragraph("Before moving on", st.label))
+    # The first prompts get the most room: they ask for the most writing.
+    sizes = (5, 5, 4, 3)
+    for i, prompt in enumerate(words.review_prompts):
+        lines = sizes[i] if i < len(sizes) else 3
+        found.append(KeepTogether([Paragraph(ctx.word(prompt), st.label), RuledLines(lines)]))
+    found.append(Paragraph(ctx.word(words.before_moving_on), st.label))
     done = (
-        "Goals above reached, or moved to next week's plan",
-        "This week's cards studied in a filtered deck (search on the week's first page)",
-        "Drill answers checked against the answer key",
-        f"Proof artifact finished: {ctx.text.plain(week.proof.title)}",
+        ctx.word(words.review_goals),
+        ctx.word(words.review_cards),
+        ctx.word(words.review_drills),
+        ctx.word(words.review_proof, proof=ctx.text.plain(week.proof.title)),
     )
     for i, text in enumerate(done, 1):
-        found.append(CheckItem(f"w{number:02d}-review-{i}", Paragraph(text, st.body), tooltip="done"))
+        found.append(CheckItem(f"w{number:02d}-review-{i}", Paragraph(text, st.body), tooltip=words.done))
     last = number == len(ctx.roadmap.weeks)
-    ahead = "After the plan: what I will keep practising" if last else "Next week: what I will do differently"
-    title = Paragraph(ahead, st.label)
+    ahead = words.after_plan if last else words.next_week
+    title = Paragraph(ctx.word(ahead), st.label)
     return [*found, Spacer(1, 6), FillLines(least=3, spacing=LINE, title=title, optional=True)]
