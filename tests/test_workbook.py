@@ -324,7 +324,7 @@ def test_how_to_use_explains_studying_one_week_in_anki(sprint: Built) -> None:
     pace = pace_for(sprint.kb, sprint.roadmap)
     assert pace.new_per_day > 0
     assert f"New cards/day {pace.new_per_day} and Maximum reviews/day {pace.reviews_per_day}" in text
-    assert f"Limit it to {pace.new_per_day} cards (one day's new cards)" in text
+    assert f"Limit it to {pace.new_per_day} cards (one day’s new cards)" in text
     for number, week in enumerate(sprint.roadmap.weeks, 1):
         page = sprint.texts[sprint.page_of(f"Week {number} {week.focus}") - 1]
         assert f"tag:prep::sprint::week-{number:02d}" in page
