@@ -44,7 +44,7 @@ from prepexport.deck.stamps import (
 )
 from prepexport.files import Staging
 from prepexport.markup import to_html
-from prepexport.model import KnowledgeBase
+from prepexport.model import KnowledgeBase, Labels
 
 
 @dataclass(frozen=True)
@@ -333,6 +333,11 @@ def note_type_name(kb: KnowledgeBase, kind: Kind) -> str:
     return f"{kb.meta.deck}: {course_note_type(kb, kind).label}"
 
 
+def pace_words(words: Labels, pace: Pace) -> str:
+    """Return the line that gives a plan's daily limits, e.g. `4-week track: 25 new cards/day, ...`."""
+    return labels.fill(words.deck_pace, plan=pace.roadmap.title, new=pace.new_per_day, reviews=pace.reviews_per_day)
+
+
 def _top_deck(kb: KnowledgeBase, plans: Sequence[Pace]) -> DeckRow:
     """Return the one deck every card goes to, described with each plan's pace and week search.
 
@@ -342,7 +347,7 @@ def _top_deck(kb: KnowledgeBase, plans: Sequence[Pace]) -> DeckRow:
     root, words = tag_root(kb), kb.labels
     items = [
         "<li>"
-        + html.escape(labels.fill(words.deck_pace, plan=p.roadmap.title, new=p.new_per_day, reviews=p.reviews_per_day))
+        + html.escape(pace_words(words, p), quote=False)
         + f" <code>tag:{root}::{html.escape(p.roadmap.id)}::week-01</code> … "
         + f"<code>week-{len(p.roadmap.weeks):02d}</code></li>"
         for p in plans
