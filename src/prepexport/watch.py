@@ -30,7 +30,7 @@ def deck_fingerprint(kb: KnowledgeBase) -> str:
     Frameworks and the plans' goals, proofs and routines appear in the workbooks only.
     """
     plans = [(r.id, r.title, [(w.topics, w.formulas, w.drills) for w in r.weeks]) for r in kb.roadmaps]
-    parts = (kb.meta, kb.areas, kb.topics, kb.formulas, kb.drills, kb.misconceptions, kb.references, plans)
+    parts = (kb.meta, kb.areas, kb.topics, kb.formulas, kb.drills, kb.misconceptions, kb.references, plans, kb.labels)
     images = sorted({card.image for topic in kb.topics for card in topic.cards if card.image})
     return _digest(repr(parts), *(_file_digest(kb.root / image) for image in images))
 
@@ -38,8 +38,9 @@ def deck_fingerprint(kb: KnowledgeBase) -> str:
 def workbook_fingerprint(kb: KnowledgeBase, roadmap: Roadmap, options: BuildOptions) -> str:
     """Digest what one plan's workbook is made from: its plan, the course's items, and the cards it quotes."""
     # The workbook quotes only each topic's self-check questions from its cards (the schedule picks them).
-    topics = [(dataclasses.replace(t, cards=()), self_checks(t)) for t in kb.topics]
+    topics = [(dataclasses.replace(t, cards=()), self_checks(t, kb.labels)) for t in kb.topics]
     parts = (kb.meta, kb.areas, topics, kb.formulas, kb.drills, kb.misconceptions, kb.frameworks, kb.references)
+    parts += (kb.labels,)
     return _digest(repr(parts), repr(roadmap), options.paper, str(options.start))
 
 
