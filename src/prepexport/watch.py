@@ -40,8 +40,8 @@ def workbook_fingerprint(kb: KnowledgeBase, roadmap: Roadmap, options: BuildOpti
     # The workbook quotes only each topic's self-check questions from its cards (the schedule picks them).
     topics = [(dataclasses.replace(t, cards=()), self_checks(t, kb.labels)) for t in kb.topics]
     parts = (kb.meta, kb.areas, topics, kb.formulas, kb.drills, kb.misconceptions, kb.frameworks, kb.references)
-    parts += (kb.labels,)
-    return _digest(repr(parts), repr(roadmap), options.paper, str(options.start))
+    parts_and_words = (*parts, kb.labels)
+    return _digest(repr(parts_and_words), repr(roadmap), options.paper, str(options.start))
 
 
 def fingerprints(kb: KnowledgeBase, out: Path, options: BuildOptions) -> dict[Path, str]:
