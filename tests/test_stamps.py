@@ -216,3 +216,33 @@ def test_removed_notes_are_remembered_and_found_by_the_printed_search(
     col.remove_notes(col.find_notes(search))
     assert {col.get_note(n)["Id"] for n in col.find_notes("")} >= {"mis-attn-2", "attn-scale"}
     assert not col.find_notes('"Id:extra-card"')
+
+
+def test_a_learners_edit_survives_foreign_and_future_dated_stamps(
+    course: Course, col: Collection, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = course.build(out)
+    import_package(col, first.path)
+    learner_edits(col, "attn-query", "Meaning", "My own words.")
+    published = first.path.read_bytes()
+    good = course.stamps.read_text(encoding="utf-8")
+
+    other = Course(tmp_path / "other")
+    other.edit("  deck: 1900000100001", "  deck: 1900000100999")
+    other.build(tmp_path / "other-out")
+    future = good.replace(f'"mod": {T0}', '"mod": 4102444800', 1)
+    for bad in (other.stamps.read_text(encoding="utf-8"), future):
+        course.stamps.write_text(bad, encoding="utf-8")
+        with pytest.raises(StampsError):
+            course.build(out, epoch=None)
+        assert first.path.read_bytes() == published  # the package learners import never saw the bad stamps
+
+    course.stamps.unlink()
+    result = CliRunner().invoke(main, ["stamps", "recover", str(first.path), str(course.source)])
+    assert result.exit_code == 0, result.output
+    course.edit("Why does HNSW have layers?", "Why does an HNSW index have layers?")
+    log = import_package(col, course.build(out, epoch=None).path)
+    assert (len(log.new), len(log.updated)) == (0, 1)
+    assert field_of(col, "attn-query", "Meaning") == "My own words."
+    assert "an HNSW index" in field_of(col, "hnsw-layers", "Question")
