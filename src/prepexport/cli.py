@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import os
+import re
 import signal
 import sys
 from collections import Counter
@@ -26,11 +28,36 @@ DEFAULT_SOURCE = Path("source/knowledge.yaml")
 DEFAULT_OUT = Path("output")
 
 SOURCE_HELP = "The knowledge-base YAML file (default: source/knowledge.yaml)."
-WEEKS_HELP = "Which roadmap's workbook to write, by its number of weeks (e.g. 4 or 8), or 'all'."
-PAPER_HELP = "Paper size of the workbooks."
+WEEKS_HELP = "Which plan's workbook to write, by its number of weeks (N for a plan of N weeks), or 'all'."
+PAPER_HELP = "Paper size of the workbooks (A4 or Letter, in any case)."
 START_HELP = "Date of the first day (YYYY-MM-DD); without it the workbook has blank date lines."
 OUT_HELP = "Folder to write into (default: output/)."
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class StartDate(click.ParamType[datetime.datetime]):
+    """A calendar date written YYYY-MM-DD; a date that does not exist says why rather than 'wrong format'."""
+
+    name = "date"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> datetime.datetime:
+        if isinstance(value, datetime.datetime):
+            return value
+        text = str(value).strip()
+        parts = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if parts is None:
+            self.fail(f"'{text}' is not a date written YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
+        year, month, day = (int(p) for p in parts.groups())
+        if not 1 <= month <= 12:
+            self.fail(f"'{text}' has no month {month}: months run from 01 to 12", param, ctx)
+        try:
+            return datetime.datetime(year, month, day)
+        except ValueError:
+            last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+            month_name = datetime.date(2000, month, 1).strftime("%B")
+            self.fail(f"'{text}' is not a date: {month_name} {year} has {last} days", param, ctx)
+
+
+DATE = StartDate()
 ONLY_HELP = (
     "Write only this output: deck (the .apkg, with its stamps), workbooks (the PDFs --weeks picks) or preview "
     "(the card preview page). Repeat to pick several; without it, all three are written."
@@ -77,7 +104,7 @@ class _Guarded(click.Group):
 @click.version_option(__version__, prog_name="prepexport")
 @click.option("--debug", is_flag=True, help="Show the full trace of an internal error.")
 def main(debug: bool) -> None:
-    """Compile a YAML knowledge base into an Anki deck and printable week-by-week workbooks.
+    """Compile a YAML knowledge base into an Anki deck and a printable workbook per plan of N weeks.
 
     Exit codes: 0 success, 1 invalid source or failed build, 2 usage error, 3 internal error (a bug: please
     report it).
@@ -108,11 +135,15 @@ def _build_options(f: Callable[..., None]) -> Callable[..., None]:
             click.option("--only", type=click.Choice(OUTPUTS), multiple=True, help=ONLY_HELP),
             click.option("--weeks", default="all", show_default=True, metavar="N|all", help=WEEKS_HELP),
             click.option(
-                "--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help=PAPER_HELP
+                "--paper",
+                type=click.Choice(["a4", "letter"], case_sensitive=False),
+                default="a4",
+                show_default=True,
+                help=PAPER_HELP,
             ),
             click.option(
                 "--start",
-                type=click.DateTime(formats=["%Y-%m-%d"]),
+                type=DATE,
                 default=None,
                 metavar="YYYY-MM-DD",
                 help=START_HELP,

@@ -208,6 +208,7 @@ class _Converter:
         self.ids: dict[str, tuple[str, yaml.Node]] = {}
         self.refs: list[tuple[str, str, str, yaml.Node]] = []
         self.collections: dict[str, set[str]] = {}
+        self.duplicated: set[str] = set()
         self.tiers: list[tuple[int, yaml.Node, str]] = []  # each topic's tier, checked once the labels are known
         self.labels = Labels()
 
@@ -218,10 +219,7 @@ class _Converter:
         try:
             root = yaml.compose(self.text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            raise SourceError([Problem(line, column, self.name, "", f"YAML syntax: {message}")]) from None
+            raise SourceError([self._syntax_problem(exc)]) from None
         except yaml.YAMLError as exc:
             raise SourceError([Problem(1, 1, self.name, "", f"YAML syntax: {exc}")]) from None
         if root is None:
@@ -243,6 +241,25 @@ class _Converter:
         if self.problems:
             raise SourceError(sorted(self.problems))
         return Loaded(kb, sorted(self._warnings(kb, root)))
+
+    def _syntax_problem(self, exc: yaml.MarkedYAMLError) -> Problem:
+        """Describe a YAML syntax error where it was found, and also where the construct it breaks starts."""
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = str(exc.problem or exc.context or "the file is not valid YAML")
+        start = exc.context_mark
+        if exc.context and start is not None and exc.problem_mark is not None:
+            if (start.line, start.column) != (exc.problem_mark.line, exc.problem_mark.column):
+                message += f" ({exc.context}, which starts on line {start.line + 1}, column {start.column + 1})"
+            else:
+                message += f" ({exc.context})"
+        elif exc.context and exc.problem:
+            message = f"{exc.context}: {message}"
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if "mapping values are not allowed" in message and re.match(r"\s*(?:- )?[\w-]+: [^'\"|>].*: ", text):
+            key = text.split(":", 1)[0].strip().removeprefix("- ")
+            message += f"; text with ': ' in it must be quoted, e.g. {key}: \"...\""
+        return Problem(line, column, self.name, "", f"YAML syntax: {message}")
 
     def _error(self, node: yaml.Node, path: str, message: str, offset: int | None = None) -> None:
         line, column = self._locate(node, offset)
@@ -459,7 +476,7 @@ class _Converter:
         elif kind == "latex":
             problem = latex_problem(value)
             if problem:
-                self._error(node, path, problem)
+                self._error(node, path, problem[0], _field_offset(node, problem[1]))
                 return _BAD
         elif kind == "media":
             return value if self._check_media(value, node, path) else _BAD
@@ -479,7 +496,9 @@ class _Converter:
         for latex, offset in markup.math_of(value):
             problem = latex_problem(latex)
             if problem:
-                self._error(node, path, problem, offset)
+                message, within = problem
+                start = value.find(latex, offset)  # the formula itself, after its \( and any spaces
+                self._error(node, path, message, offset if within is None or start < 0 else start + within)
                 ok = False
         return ok
 
@@ -514,6 +533,7 @@ class _Converter:
             first_path, first = self.ids[value]
             line = first.start_mark.line + 1
             self._error(value_node, path, f"duplicate id '{value}' (first used by {first_path} on line {line})")
+            self.duplicated.add(value)  # a reference to it is not dangling: the duplicate is the one error
             return
         self.ids[value] = (path, value_node)
         top = re.fullmatch(r"([a-z_]+)\[\d+\]", path)
@@ -531,7 +551,7 @@ class _Converter:
     def _check_refs(self) -> None:
         for target, value, path, node in self.refs:
             known = self.collections.get(target, set())
-            if value not in known:
+            if value not in known and value not in self.duplicated:
                 label = target.rstrip("s") if target != "areas" else "area"
                 self._error(node, path, f"no {label} has the id '{value}'{_suggest(value, sorted(known))}")
 
@@ -647,17 +667,68 @@ def _shape(cls: type) -> tuple[dict[str, dataclasses.Field[Any]], dict[str, Any]
 
 
 @functools.cache
-def latex_problem(latex: str) -> str | None:
-    """Return why a LaTeX formula does not parse, or None if it does."""
-    depth = 0
-    for i, char in enumerate(latex):
-        if char in "{}" and i and latex[i - 1] == "\\":
+def latex_problem(latex: str) -> tuple[str, int | None] | None:
+    """Return why a LaTeX formula does not parse and where in it (None: the whole formula), or None if it does."""
+    structure = latex_structure(latex)
+    if structure:
+        return structure
+    message = _latex_meaning(latex)
+    return (message, None) if message else None
+
+
+_DELIMITER = re.compile(r"\\(?:[A-Za-z]+|[{}|])|[()\[\]|./<>]")
+
+
+def latex_structure(latex: str) -> tuple[str, int] | None:
+    """Check that braces pair and every \\left has its \\right inside the same group; return the problem and
+    its offset, or None."""
+    stack: list[tuple[str, int]] = []  # "{" or "left", and where it opened
+    i = 0
+    while i < len(latex):
+        char = latex[i]
+        if char == "\\":
+            command = re.match(r"\\([A-Za-z]+)", latex[i:])
+            if command is None:
+                i += 2  # \{ \} \\ and the like are characters, not braces
+                continue
+            name = command.group(1)
+            end = i + command.end()
+            if name in ("left", "right"):
+                after = re.match(r"\s*", latex[end:])
+                at = end + (after.end() if after else 0)
+                delimiter = _DELIMITER.match(latex, at)
+                if delimiter is None:
+                    shown = latex[at : at + 1] or "the end"
+                    return f"\\{name} needs a delimiter such as ( ) [ ] | or ., not '{shown}' in '{latex}'", i
+                if name == "left":
+                    stack.append(("left", i))
+                elif not stack or stack[-1][0] != "left":
+                    return f"\\right without a matching \\left in its group in '{latex}'", i
+                else:
+                    stack.pop()
+                end = delimiter.end()
+            i = end
             continue
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return f"LaTeX has an unmatched '}}' in '{latex}'"
-    if depth:
-        return f"LaTeX has an unclosed '{{' in '{latex}'"
+        if char == "{":
+            stack.append(("{", i))
+        elif char == "}":
+            if not stack:
+                return f"LaTeX has an unmatched '}}' in '{latex}'", i
+            opened, at = stack.pop()
+            if opened == "left":
+                return f"'}}' closes a group whose \\left (at {at + 1}) has no \\right in '{latex}'", i
+        i += 1
+    if stack:
+        opened, at = stack[-1]
+        if opened == "left":
+            return f"\\left has no matching \\right in '{latex}'", at
+        return f"LaTeX has an unclosed '{{' in '{latex}'", at
+    return None
+
+
+@functools.cache
+def _latex_meaning(latex: str) -> str | None:
+    """Return why a formula with well-formed braces does not typeset, or None."""
     try:
         mathml = latex_to_mathml(latex)
     except Exception as exc:  # latex2mathml raises many unrelated types for bad input
@@ -710,6 +781,14 @@ def image_problem(path: Path) -> str | None:
     if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES):
         return "is not a PNG, JPEG or GIF image (checked by its content)"
     return None
+
+
+def _field_offset(node: yaml.Node, offset: int | None) -> int | None:
+    """Return an offset inside a stripped field value as an offset in the node's text (leading spaces counted)."""
+    if offset is None or not isinstance(node, yaml.ScalarNode):
+        return offset
+    value = str(node.value)
+    return offset + len(value) - len(value.lstrip())
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
