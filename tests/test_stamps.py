@@ -246,3 +246,20 @@ def test_a_learners_edit_survives_foreign_and_future_dated_stamps(
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert field_of(col, "attn-query", "Meaning") == "My own words."
     assert "an HNSW index" in field_of(col, "hnsw-layers", "Question")
+
+
+def test_recover_finds_notes_whose_note_type_changed_since(
+    course: Course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from prepexport.deck.notetypes import NOTE_TYPES
+
+    first = course.build(tmp_path / "out")
+    mistake = NOTE_TYPES["misconception"]
+    monkeypatch.setitem(NOTE_TYPES, "misconception", replace(mistake, fields=(*mistake.fields, "Example")))
+    recovered = recover_stamps(load_file(course.source).kb, first.path)
+    assert recovered.matched == 12  # found by GUID, though the note type's id is new
+    course.stamps.write_text(dump_stamps(recovered.stamps), encoding="utf-8")
+    report = course.build(tmp_path / "out", epoch=T1)
+    assert "    changed misconception:mis-attn: text" in report.lines()

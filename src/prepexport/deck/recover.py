@@ -167,9 +167,13 @@ def recover_stamps(kb: KnowledgeBase, package: Path) -> Recovered:
     recovered: dict[str, NoteStamp] = {}
     foreign = 0
     for note in notes:
-        kind = kinds.get(note.model_id)
         source_id = note.fields.get("Id", "")
-        if kind is None or note.guid != note_guid(kb, kind, source_id):
+        # By the GUID, which derives from the course, the kind and the id: a note type whose id changed since
+        # (new fields) still yields its notes, whose changed type then restamps them at the next build.
+        kind = next(
+            (k for k in _kinds_first(kinds.get(note.model_id)) if note.guid == note_guid(kb, k, source_id)), None
+        )
+        if kind is None:
             foreign += 1
             continue
         key = f"{kind}:{source_id}"
@@ -197,6 +201,11 @@ def recover_stamps(kb: KnowledgeBase, package: Path) -> Recovered:
     stamps = Stamps(Course(kb.meta.anki.deck, kb.meta.id), note_types, notes_now, removed)
     parse_stamps(json.loads(dump_stamps(stamps)), now)  # the same checks a build applies: never write a bad file
     return Recovered(stamps, len(notes_now), len(removed), len(current - set(notes_now)))
+
+
+def _kinds_first(kind: Kind | None) -> list[Kind]:
+    """Return every kind, the likely one (from the note type's id) first."""
+    return [kind, *(k for k in KINDS if k != kind)] if kind else list(KINDS)
 
 
 def _split(key: str) -> tuple[Kind, str]:
