@@ -563,3 +563,16 @@ def test_the_formula_quick_reference_is_one_page_with_every_formula(built: Built
     text = built.texts[first - 1]
     for formula_id in back.first_weeks_of(built.kb, built.roadmap):
         assert flat(curly(built.kb.formula(formula_id).name)) in text
+
+
+def test_answer_key_headers_name_the_week_and_drills_on_the_page(built: Built) -> None:
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        for index, drill_id in enumerate(week.drills, 1):
+            title = built.kb.drill(drill_id).title
+            pages = [
+                p for p in range(built.page_of("Answer key"), len(built.texts) + 1)
+                if f"Drill {number}.{index} · {flat(curly(title))}" in built.texts[p - 1]
+            ]  # fmt: skip
+            assert pages, title
+            header = max(page_lines(built.reader, pages[0]), key=lambda line: line[1])[3]  # the topmost line
+            assert f"Week {number}" in header and f"Drill {number}.{index}" in header, header

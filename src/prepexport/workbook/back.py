@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from html import escape
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
@@ -292,9 +293,12 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
                 key=f"answers-week-{number:02d}",
                 level=1,
                 contents=False,
-                running=f"{words.answer_key} · {labels.fill(words.week_number, number=number)}",
+                running=words.answer_key,
             ),
         ]
+        # Every answer marks its week, every drill answer its drill: the running header of each page then
+        # names the weeks and drills it holds (see WorkbookDocument.note_mark).
+        week_mark = page_mark(labels.fill(words.week_number, number=number))
         for index, topic_id in enumerate(week.topics, 1):
             topic = kb.topic(topic_id)
             checks = schedule.self_checks(topic, words)
@@ -305,7 +309,7 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
                 back = question_key(number, topic_id, i)
                 label = question_label(number, index, i)
                 text = (
-                    f'{anchor(answer_key(number, topic_id, i))}<a href="#{back}"><b>{label}</b></a>'
+                    f'{anchor(answer_key(number, topic_id, i))}{week_mark}<a href="#{back}"><b>{label}</b></a>'
                     f"\u2002{ctx.line(check.answer)}"
                     f'\u2002<font color="#5b6673" size="8.5">'
                     f"{ctx.word(words.question_page, page=ctx.page(back))}</font>"
@@ -315,11 +319,16 @@ def answer_key_chapter(ctx: Context) -> list[Flowable]:
                     entries.append(ctx.para(ctx.line(check.extra, st.muted.fontSize), st.hanging_muted))
             found += [KeepTogether(entries[:2]), *entries[2:]]
         for index, drill_id in enumerate(week.drills, 1):
-            found += _drill_answer(ctx, number, index, drill_id)
+            found += _drill_answer(ctx, number, index, drill_id, week_mark)
     return found
 
 
-def _drill_answer(ctx: Context, number: int, index: int, drill_id: str) -> list[Flowable]:
+def page_mark(label: str) -> str:
+    """Return markup that names this spot's week or drill in its page's running header."""
+    return f'<onDraw name="mark" label="{escape(label, quote=True)}"/>'
+
+
+def _drill_answer(ctx: Context, number: int, index: int, drill_id: str, week_mark: str) -> list[Flowable]:
     st, words = ctx.styles, ctx.labels
     drill = ctx.kb.drill(drill_id)
     name = f"{words.drill} {number}.{index}"
@@ -328,7 +337,7 @@ def _drill_answer(ctx: Context, number: int, index: int, drill_id: str) -> list[
     letter = drill.letter(right)
     found: list[Flowable] = [
         ctx.para(
-            f'{anchor(drill_answer_key(number, drill.id))}<onDraw name="mark" label="{ctx.text.plain(name)}"/>'
+            f"{anchor(drill_answer_key(number, drill.id))}{week_mark}{page_mark(name)}"
             f'<a href="#{back}">{ctx.text.plain(name)}</a> · '
             f"{ctx.text.plain(drill.title)}\u2002"
             f'<font color="#5b6673" size="8.5">{ctx.word(words.drill_page, page=ctx.page(back))}</font>',
@@ -341,9 +350,9 @@ def _drill_answer(ctx: Context, number: int, index: int, drill_id: str) -> list[
     rest: list[Flowable] = []
     for choice in others:
         other = drill.letter(choice)
-        why = f"<b>{ctx.word(words.not_letter, letter=other)}</b> {ctx.line(choice.why)}"
+        why = f"{week_mark}<b>{ctx.word(words.not_letter, letter=other)}</b> {ctx.line(choice.why)}"
         rest.append(ctx.para(why, st.hanging_muted))
-    rest.append(ctx.para(f"<b>{ctx.word(words.smallest_fix)}</b> {ctx.line(drill.fix)}", st.body))
+    rest.append(ctx.para(f"{week_mark}<b>{ctx.word(words.smallest_fix)}</b> {ctx.line(drill.fix)}", st.body))
     return [KeepTogether(found), *rest, Spacer(1, 4)]
 
 
