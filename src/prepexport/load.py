@@ -493,7 +493,7 @@ class _Converter:
             self._error(node, path, str(exc), exc.offset)
             return False
         ok = True
-        for latex, offset in markup.math_of(value):
+        for latex, offset in markup.math_of(value) if "\\" in value else ():
             problem = latex_problem(latex)
             if problem:
                 message, within = problem

@@ -12,7 +12,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 class MarkupError(ValueError):
@@ -23,9 +23,12 @@ class MarkupError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True)
-class Span:
-    """A run of inline content: plain text, code or math, possibly bold and/or italic."""
+class Span(NamedTuple):
+    """A run of inline content: plain text, code or math, possibly bold and/or italic.
+
+    A named tuple rather than a frozen dataclass: fields hold tens of thousands of spans, made several times
+    faster this way, and a span is as immutable either way.
+    """
 
     kind: Literal["text", "code", "math"]
     text: str

@@ -151,7 +151,8 @@ def build_deck(
     file for a course built before. With `staging`, the files are only staged: the caller commits them together
     with its other outputs.
     """
-    collected = collect_notes(kb)
+    order = roadmap_order(kb)
+    collected = collect_notes(kb, order)
     path = out_dir / f"{kb.meta.id}.apkg"
     course = Course(kb.meta.anki.deck, kb.meta.id)
     clock_now = clock()
@@ -187,7 +188,6 @@ def build_deck(
         type_stamps[kind] = restamp_note_type(old, kind, model_id(kb, kind), schema, digest, name, mod)
     note_stamps, removed, changes = restamp_notes(old, hashes, lambda key: _guid_of(kb, key), mod)
 
-    order = roadmap_order(kb)
     new_per_day = deck_new_per_day(kb, order)
     plans = paces(kb, order)
     decks = [_top_deck(kb, plans)]

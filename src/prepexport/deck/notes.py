@@ -78,11 +78,14 @@ def note_guid(kb: KnowledgeBase, kind: Kind, source_id: str) -> str:
     return str(genanki.guid_for(str(kb.meta.anki.deck), kind, source_id))
 
 
-def collect_notes(kb: KnowledgeBase) -> DeckNotes:
-    """Build every note of the deck (images were checked when the source was loaded)."""
+def collect_notes(kb: KnowledgeBase, order: tuple[Placed, ...] | None = None) -> DeckNotes:
+    """Build every note of the deck (images were checked when the source was loaded).
+
+    `order` is the course's roadmap order, if the caller has it already (it takes a while on a large course).
+    """
     media = MediaCollector(kb.root)
     drafts = list(_drafts(kb, media, coverage(kb)))
-    positions = _positions(kb, roadmap_order(kb))
+    positions = _positions(kb, roadmap_order(kb) if order is None else order)
     placed = (replace(d, position=positions[d.kind, d.source_id]) for d in drafts)
     notes = tuple(sorted(placed, key=lambda n: (n.position, n.key)))
     return DeckNotes(notes, tuple(media.files[name] for name in sorted(media.files)))

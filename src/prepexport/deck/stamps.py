@@ -134,8 +134,12 @@ def legacy_hash(model_id: int, fields: Sequence[str], tags: Sequence[str]) -> st
     return hashlib.sha256(json.dumps([model_id, list(fields), sorted(tags)]).encode()).hexdigest()[:16]
 
 
+# One encoder for every hash: json.dumps builds a new one per call whenever an option differs from its defaults.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:12]
+    return hashlib.sha256(_JSON.encode(value).encode()).hexdigest()[:12]
 
 
 def clock() -> int:
