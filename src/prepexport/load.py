@@ -478,8 +478,8 @@ class _Converter:
             if problem:
                 self._error(node, path, problem[0], _field_offset(node, problem[1]))
                 return _BAD
-        elif kind == "media":
-            return value if self._check_media(value, node, path) else _BAD
+        elif kind in ("media", "font"):
+            return value if self._check_media(value, node, path, kind) else _BAD
         return value
 
     # --- checks on single values -------------------------------------------------------------------------------
@@ -507,23 +507,24 @@ class _Converter:
         for problem in cloze.parse(text).problems:
             self._error(target, f"{path}.cloze", problem.message, problem.offset)
 
-    def _check_media(self, value: str, node: yaml.Node, path: str) -> bool:
+    def _check_media(self, value: str, node: yaml.Node, path: str, kind: str = "media") -> bool:
+        noun = "font" if kind == "font" else "image"
         try:
             target = (self.root / value).resolve()
             inside = target.is_relative_to(self.root)
             found = inside and target.is_file()
         except (OSError, ValueError):
-            self._error(node, path, f"image '{value}' is not a valid path")
+            self._error(node, path, f"{noun} '{value}' is not a valid path")
             return False
         if not inside:
-            self._error(node, path, f"image '{value}' is outside the folder of the source file")
+            self._error(node, path, f"{noun} '{value}' is outside the folder of the source file")
             return False
         if not found:
-            self._error(node, path, f"image '{value}' not found (paths are relative to the source file)")
+            self._error(node, path, f"{noun} '{value}' not found (paths are relative to the source file)")
             return False
-        problem = image_problem(target)
+        problem = font_problem(target) if kind == "font" else image_problem(target)
         if problem:
-            self._error(node, path, f"image '{value}' {problem}")
+            self._error(node, path, f"{noun} '{value}' {problem}")
             return False
         return True
 
@@ -765,6 +766,20 @@ def url_problem(url: str) -> str | None:
         return f"'{url}' holds {unsafe.group()!r}; write it percent-encoded (e.g. %20 for a space)"
     if len(url) > 2000:
         return "the URL is longer than 2,000 characters"
+    return None
+
+
+def font_problem(path: Path) -> str | None:
+    """Return why a file cannot be a workbook font (not TrueType, or unreadable), or None."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if head == b"OTTO":
+        return "is an OpenType font with PostScript outlines; the workbook needs a TrueType (.ttf) font"
+    if head not in (b"\x00\x01\x00\x00", b"true"):
+        return "is not a TrueType (.ttf) font (checked by its content)"
     return None
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Literal, Protocol, TypeVar
 class Kind:
     """Marks a string field's meaning for validation and the schema."""
 
-    name: Literal["id", "markup", "latex", "media", "plain"]
+    name: Literal["id", "markup", "latex", "media", "font", "plain"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ Markup = Annotated[str, Kind("markup")]
 Latex = Annotated[str, Kind("latex")]
 Plain = Annotated[str, Kind("plain")]
 Media = Annotated[str, Kind("media")]
+FontFile = Annotated[str, Kind("font")]
 AnkiId = Annotated[int, Range(1 << 30, (1 << 63) - 1), Doc("a fixed numeric id; never change it once published")]
 
 
@@ -75,11 +76,11 @@ class AnkiIds:
 class Fonts:
     """TrueType files for the workbook, relative to the source file; each one left out stays DejaVu."""
 
-    regular: Media = ""
-    bold: Media = ""
-    italic: Media = ""
-    bold_italic: Media = ""
-    mono: Media = ""
+    regular: FontFile = ""
+    bold: FontFile = ""
+    italic: FontFile = ""
+    bold_italic: FontFile = ""
+    mono: FontFile = ""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ _KIND_TEXT = {
     "markup": "text with light markup: **bold**, *italic*, `code`, '- ' lists, math in \\( \\) or \\[ \\]",
     "latex": "a LaTeX formula, without delimiters",
     "media": "a file path relative to the source file",
+    "font": "a TrueType (.ttf) file path relative to the source file",
     "plain": "plain text",
 }
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prepexport.build import BuildOptions, build, chosen_roadmaps, deck_path, workbook_path
+from prepexport.course.images import course_images
 from prepexport.course.schedule import self_checks
 from prepexport.errors import PrepexportError, SourceError
 from prepexport.load import Loaded, load_file
@@ -31,7 +32,7 @@ def deck_fingerprint(kb: KnowledgeBase) -> str:
     """
     plans = [(r.id, r.title, [(w.topics, w.formulas, w.drills) for w in r.weeks]) for r in kb.roadmaps]
     parts = (kb.meta, kb.areas, kb.topics, kb.formulas, kb.drills, kb.misconceptions, kb.references, plans, kb.labels)
-    images = sorted({card.image for topic in kb.topics for card in topic.cards if card.image})
+    images = sorted(course_images(kb))
     return _digest(repr(parts), *(_file_digest(kb.root / image) for image in images))
 
 
@@ -110,7 +111,7 @@ class Watcher:
 
     def _build(self, loaded: Loaded, began: float) -> bool:
         kb = loaded.kb
-        self.images = {(kb.root / c.image).resolve() for t in kb.topics for c in t.cards if c.image}
+        self.images = {(kb.root / image).resolve() for image in course_images(kb)}
         try:
             options = self.options(kb)
         except PrepexportError as error:

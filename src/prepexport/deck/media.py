@@ -24,14 +24,14 @@ class MediaCollector:
     root: Path
     files: dict[str, MediaFile] = field(default_factory=dict)
 
-    def image_html(self, path: str) -> str:
-        """Return the <img> tag for a card's image (empty if none), packing the file."""
+    def image_html(self, path: str, alt: str = "") -> str:
+        """Return the <img> tag for an image (empty if none), with its alt text, packing the file."""
         if not path:
             return ""
         data = (self.root / path).read_bytes()
         media = MediaFile(media_name(Path(path), data), data)
         self.files[media.name] = media
-        return f'<img src="{html.escape(media.name)}" alt="">'
+        return f'<img src="{html.escape(media.name)}" alt="{html.escape(alt)}">'
 
 
 def media_name(path: Path, data: bytes) -> str:

@@ -97,17 +97,20 @@ def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iter
     for topic in kb.topics:
         weeks = covered.weeks(topic.id)
         for card in topic.cards:
-            image = media.image_html(card.image)
+            image = media.image_html(card.image, card.image_alt)
+            # An image on the question side goes at the end of the field every card of the note asks with.
+            asked = _image_block(image) if card.image_side == "question" else ""
             match card:
                 case BasicCard():
-                    fields = {"Question": to_html(card.question), "Answer": to_html(card.answer)}
+                    fields = {"Question": to_html(card.question) + asked, "Answer": to_html(card.answer)}
                 case ReversibleCard():
-                    fields = {"Term": to_html(card.term), "Meaning": to_html(card.meaning)}
+                    fields = {"Term": to_html(card.term) + asked, "Meaning": to_html(card.meaning)}
                 case ClozeCard():
-                    fields = {"Text": to_html(cloze.for_anki(card.cloze))}
+                    fields = {"Text": to_html(cloze.for_anki(card.cloze)) + asked}
                 case _:
                     assert_never(card)
-            yield _draft(kb, places, card_kind(card), card.id, fields | _extra(card.extra, image), topic, weeks)
+            shown = "" if asked else image
+            yield _draft(kb, places, card_kind(card), card.id, fields | _extra(card.extra, shown), topic, weeks)
     for formula in kb.formulas:
         linked = kb.formula_topic(formula.id)
         yield _draft(kb, places, "formula", formula.id, _formula_fields(kb, formula), linked, covered.weeks(formula.id))
@@ -115,7 +118,9 @@ def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iter
         topic = kb.topic(drill.topic)
         # Per plan: the weeks that list the drill, else the weeks of its topic.
         weeks = covered.weeks(topic.id) | covered.weeks(drill.id)
-        yield _draft(kb, places, "drill", drill.id, _drill_fields(drill), topic, weeks)
+        fields = _drill_fields(drill)
+        fields["Scenario"] += _image_block(media.image_html(drill.image, drill.image_alt))
+        yield _draft(kb, places, "drill", drill.id, fields, topic, weeks)
     for mistake in kb.misconceptions:
         topic = kb.topic(mistake.topic)
         fields = _misconception_fields(mistake)
@@ -160,6 +165,11 @@ _PLAYABLE = re.compile(r"\[(?=(?:sound|anki):)", re.IGNORECASE)
 def inert(field: str) -> str:
     """Return field HTML in which Anki's `[sound:...]` and `[anki:...]` show as text instead of playing."""
     return _PLAYABLE.sub("&#91;", field)
+
+
+def _image_block(image: str) -> str:
+    """Return an image placed inside a text field, on a line of its own (empty if no image)."""
+    return f'<div class="prep-image">{image}</div>' if image else ""
 
 
 def _extra(extra: str, image: str) -> dict[str, str]:

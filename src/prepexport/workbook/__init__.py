@@ -53,7 +53,10 @@ def build_workbook(
 
     With `staging`, the PDF is only staged: the caller moves it into place with the build's other outputs.
     """
-    fonts.register()
+    chosen = kb.meta.fonts
+    fonts.register(
+        fonts.course_faces(kb.root, chosen.regular, chosen.bold, chosen.italic, chosen.bold_italic, chosen.mono)
+    )
     formulas.use_cache()
     ctx = Context(kb, roadmap, start, paper)
     story = build_story(ctx)

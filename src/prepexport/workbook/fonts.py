@@ -29,11 +29,41 @@ MATH_FONT = FONT_DIR / "texgyredejavu-math.otf"
 FACES = (TEXT, TEXT_BOLD, TEXT_ITALIC, TEXT_BOLD_ITALIC, SANS, SANS_BOLD, MONO, MONO_BOLD)
 
 
-@cache
-def register() -> None:
-    """Register the faces and their bold/italic families with reportlab (once per process)."""
-    for name in FACES:
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
+#: The file each face is registered from now; a course may name its own (see course_faces).
+_in_use: dict[str, Path] = {}
+
+
+def course_faces(root: Path, regular: str, bold: str, italic: str, bold_italic: str, mono: str) -> dict[str, Path]:
+    """Map a course's TrueType files (paths relative to its source; empty: the shipped font) to the faces.
+
+    The text and the headings both use the course's regular and bold; a style it leaves out falls back to its
+    regular file, so every glyph comes from one family.
+    """
+    faces: dict[str, Path] = {}
+    if regular:
+        base = root / regular
+        heavy = root / bold if bold else base
+        faces |= {TEXT: base, SANS: base, TEXT_BOLD: heavy, SANS_BOLD: heavy}
+        faces[TEXT_ITALIC] = root / italic if italic else base
+        faces[TEXT_BOLD_ITALIC] = root / bold_italic if bold_italic else heavy
+    if mono:
+        faces |= {MONO: root / mono, MONO_BOLD: root / mono}
+    return faces
+
+
+def register(custom: dict[str, Path] | None = None) -> None:
+    """Register the faces (the shipped ones, or the course's where it names its own) with reportlab.
+
+    The names stay the same whatever the files, so styles never change; registering again only when the files
+    differ from the last build keeps repeated builds of one course fast.
+    """
+    files = {name: FONT_DIR / f"{name}.ttf" for name in FACES} | (custom or {})
+    if files == _in_use:
+        return
+    for name, path in files.items():
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    _in_use.clear()
+    _in_use.update(files)
     # Every spelling, so <b> and <i> inside paragraphs pick the right face.
     families = (
         (TEXT, (TEXT, TEXT_BOLD, TEXT_ITALIC, TEXT_BOLD_ITALIC)),
@@ -45,10 +75,14 @@ def register() -> None:
             addMapping(family, b, i, face)
 
 
-@cache
 def codepoints(face: str) -> frozenset[int]:
-    """Return the code points the face has a glyph for."""
-    return frozenset(TTFont(f"{face}-cmap", str(FONT_DIR / f"{face}.ttf")).face.charToGlyph)
+    """Return the code points the face, as registered now, has a glyph for."""
+    return _codepoints(_in_use.get(face, FONT_DIR / f"{face}.ttf"))
+
+
+@cache
+def _codepoints(path: Path) -> frozenset[int]:
+    return frozenset(TTFont(f"{path.stem}-cmap", str(path)).face.charToGlyph)
 
 
 def missing(text: str, face: str = TEXT) -> set[str]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    Image,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
@@ -18,6 +21,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from prepexport.course import labels, schedule
+from prepexport.course.images import topic_figures
 from prepexport.model import Drill, Formula, Topic, Week
 from prepexport.workbook.context import (
     Context,
@@ -237,6 +241,8 @@ def _topic(
     if topic.key_points:
         points = [ctx.para(ctx.line(p), st.body) for p in topic.key_points]
         found += [KeepTogether([Paragraph(ctx.word(words.key_points), st.label), ctx.text.bullets(points)])]
+    for figure in topic_figures(topic):
+        found.append(figure_flowable(ctx, ctx.kb.root / figure.path, figure.alt))
     for formula_id in topic.formulas:
         if formula_id in shown:
             found.append(_formula_reminder(ctx, kb.formula(formula_id), formula_key(number, formula_id)))
@@ -263,6 +269,19 @@ def _topic(
         refs = ", ".join(_reference_link(ctx, r) for r in topic.references)
         found.append(ctx.para(f"<b>{ctx.word(words.further_reading)}</b> {refs}", st.muted))
     return found
+
+
+def figure_flowable(ctx: Context, path: Path, alt: str) -> Flowable:
+    """Return an image scaled to fit the text column (and at most a third of the page tall), its alt text below."""
+    width, height = ImageReader(str(path)).getSize()
+    # Pixels at 96 per inch, shrunk to the column and to a third of the page, never enlarged.
+    scale = min(0.75, ctx.frame_width / width, ctx.frame_height / 3 / height)
+    image = Image(str(path), width=width * scale, height=height * scale)
+    image.hAlign = "CENTER"
+    parts: list[Flowable] = [Spacer(1, 4), image]
+    if alt:
+        parts.append(Paragraph(ctx.text.plain(alt), centred(ctx.styles.muted)))
+    return KeepTogether([*parts, Spacer(1, 4)])
 
 
 def _reference_link(ctx: Context, reference_id: str) -> str:
@@ -372,6 +391,7 @@ def _drill(ctx: Context, number: int, index: int, drill: Drill, lead: list[Flowa
         ctx.para(about, st.muted),
         Spacer(1, 3),
         scenario,
+        *([figure_flowable(ctx, ctx.kb.root / drill.image, drill.image_alt)] if drill.image else []),
         Spacer(1, 4),
         ctx.para(f"<b>{ctx.line(drill.question)}</b>", st.body),
     ]
