@@ -492,6 +492,7 @@ class Labels:
     plan_and_checklist: Plain = "Plan and checklist"
     routine: Plain = "Routine"
     day_by_day: Plain = "Day by day"
+    week_load: Plain = "{topics} topics over {days} study days: {per_day} a day, each with its self-check"
     reminders: Plain = "Questions and reminders for this week"
     weekend: Plain = "weekend"
     read: Plain = "Read"

@@ -138,6 +138,13 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     )
     # The label may not keep with the whole table (it would carry it to the next page): rows split, it stays.
     found += [grid, Spacer(1, 4), CondPageBreak(90), Paragraph(ctx.word(words.day_by_day), loose(st.label))]
+    # Say what the day list adds up to, so a learner can compare it with the routine above.
+    loads = [len(day.topics) for day in days if day.topics]
+    if loads:
+        low, high = min(loads), max(loads)
+        per_day = str(low) if low == high else f"{low}\u2013{high}"
+        load = ctx.word(words.week_load, topics=str(sum(loads)), days=str(len(loads)), per_day=per_day)
+        found.append(Paragraph(load, st.muted))
     plan_rows: list[list[Flowable | str | list[Flowable]]] = []
     for day in days:
         when = ctx.text.plain(schedule.format_day(words, day.date)) if day.date else f"{'_' * 5}/{'_' * 5}"
