@@ -108,3 +108,16 @@ def test_ankis_media_syntax_in_text_shows_as_text(source: Path, tmp_path: Path) 
         assert "[sound:alarm.mp3]" in output.question_text.replace("&#91;", "[")
     finally:
         col.close()
+
+
+def test_long_words_and_links_with_fragments_build_whole(source: Path, tmp_path: Path) -> None:
+    word = "x" * 499
+    text = source.read_text(encoding="utf-8")
+    text = text.replace("title: Scaled dot-product attention", f"title: {word}", 1)
+    text = text.replace("focus: Attention and citations", f"focus: {word}", 1)
+    text = text.replace("url: https://arxiv.org/abs/1706.03762", "url: https://arxiv.org/abs/1706.03762#sec-3.2", 1)
+    text = text.replace("summary: Keep the id of every", f"summary: {'y' * 5000} Keep the id of every", 1)
+    source.write_text(text, encoding="utf-8")
+    result = run("build", str(source), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "attention-mini-1-weeks.pdf").stat().st_size > 0
