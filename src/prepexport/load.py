@@ -55,6 +55,9 @@ MAX_SOURCE_BYTES = 32_000_000
 #: Longest title, name or other one-line text, in characters: it must fit a heading or a table cell.
 MAX_PLAIN = 500
 
+#: Largest font file embedded: CJK fonts run to tens of megabytes; more is not a font a workbook needs.
+MAX_FONT_BYTES = 64_000_000
+
 #: Largest image packed, in bytes: a card image is a diagram or a photo, never a video.
 MAX_IMAGE_BYTES = 5_000_000
 
@@ -780,6 +783,15 @@ def font_problem(path: Path) -> str | None:
         return "is an OpenType font with PostScript outlines; the workbook needs a TrueType (.ttf) font"
     if head not in (b"\x00\x01\x00\x00", b"true"):
         return "is not a TrueType (.ttf) font (checked by its content)"
+    if path.stat().st_size > MAX_FONT_BYTES:
+        return f"is too large (the limit is {MAX_FONT_BYTES / 1_000_000:.0f} MB)"
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    try:  # the tables the workbook embeds must read, or the PDF would fail only at layout time
+        TTFontFile(str(path))
+    except Exception as exc:  # reportlab raises TTFError and low-level errors alike for a damaged file
+        detail = " ".join(str(exc).replace(str(path), path.name).split())[:120] or type(exc).__name__
+        return f"is a damaged or unsupported TrueType font ({detail})"
     return None
 
 
