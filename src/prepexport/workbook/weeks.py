@@ -284,11 +284,14 @@ def figure_flowable(ctx: Context, path: Path, alt: str) -> Flowable:
     # Pixels at 96 per inch, shrunk to the column and to a third of the page, never enlarged.
     scale = min(0.75, ctx.frame_width / width, ctx.frame_height / 3 / height)
     image = Image(str(path), width=width * scale, height=height * scale)
-    image.hAlign = "CENTER"
-    parts: list[Flowable] = [Spacer(1, 4), image]
+    rows: list[list[Flowable]] = [[image]]
     if alt:
-        parts.append(Paragraph(ctx.text.plain(alt), centred(ctx.styles.muted)))
-    return KeepTogether([*parts, Spacer(1, 4)])
+        rows.append([Paragraph(ctx.text.plain(alt), centred(ctx.styles.muted))])
+    # A one-column table keeps the image with its caption, also inside blocks that must not split.
+    figure = Table(rows, colWidths=[ctx.frame_width])
+    figure.setStyle(table_style(("ALIGN", (0, 0), (-1, -1), "CENTER"), ("TOPPADDING", (0, 0), (-1, -1), 2)))
+    figure.spaceBefore = figure.spaceAfter = 4
+    return figure
 
 
 def _reference_link(ctx: Context, reference_id: str) -> str:
