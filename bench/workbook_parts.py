@@ -83,8 +83,8 @@ def main() -> None:
                 timings[name].append(build(out, setting))
                 outputs.append(out.read_bytes())
         print("\n| 4-week workbook, A4, fresh process | median seconds |\n|---|---|")
-        for name, seconds in timings.items():
-            print(f"| {name} | {statistics.median(seconds):.2f} |")
+        for name, samples in timings.items():
+            print(f"| {name} | {statistics.median(samples):.2f} |")
         print(f"\nbyte-identical across all {len(outputs)} builds: {len(set(outputs)) == 1}")
 
 
