@@ -204,7 +204,6 @@ class _Converter:
 
     def __init__(self, text: str, name: str, root: Path) -> None:
         self.text = text
-        self.lines = text.splitlines()
         self.name = name
         self.root = root
         self.problems: list[Problem] = []
@@ -214,6 +213,11 @@ class _Converter:
         self.duplicated: set[str] = set()
         self.tiers: list[tuple[int, yaml.Node, str]] = []  # each topic's tier, checked once the labels are known
         self.labels = Labels()
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The source's lines, split only when a message needs one (a large course's lines cost memory)."""
+        return self.text.splitlines()
 
     # --- entry -------------------------------------------------------------------------------------------------
 

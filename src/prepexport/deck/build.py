@@ -169,10 +169,13 @@ def build_deck(
         started = f"started a new stamps file {stamps_path}: commit it with the source"
     old = loaded or Stamps(course)
 
-    fields_of = {n.key: dict(zip(NOTE_TYPES[n.kind].fields, n.fields, strict=True)) for n in collected.notes}
     hashes: dict[str, NoteHash] = {}
+    area_of: list[tuple[str, str]] = []
     for n in collected.notes:
-        hashes[n.key] = note_hash(model_id(kb, n.kind), fields_of[n.key], n.tags)
+        # One note's fields by name at a time: kept for every note at once they cost a lot on a large course.
+        fields = dict(zip(NOTE_TYPES[n.kind].fields, n.fields, strict=True))
+        hashes[n.key] = note_hash(model_id(kb, n.kind), fields, n.tags)
+        area_of.append((n.key, html.unescape(fields.get("Area", ""))))
         before = old.notes.get(n.key)
         if before is not None and before.hash.context == "legacy":  # hash the old way only for format 1 stamps
             old = migrate_legacy(old, n.key, legacy_hash(model_id(kb, n.kind), n.fields, n.tags), hashes[n.key])
@@ -219,7 +222,7 @@ def build_deck(
         )
         for kind in used
     )
-    areas = tuple((n.key, html.unescape(fields_of[n.key].get("Area", ""))) for n in collected.notes)
+    areas = tuple(area_of)
     renewed = tuple(
         f"{note_type_name(kb, kind)} (id {old.note_types[kind].id} -> {type_stamps[kind].id})"
         for kind in used

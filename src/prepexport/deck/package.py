@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
 import tempfile
 import zipfile
@@ -77,8 +78,15 @@ def package_bytes(
 ) -> bytes:
     """Return the .apkg for these decks, note types, notes and media files."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        _add(archive, "collection.anki2", _collection(preset, decks, models, notes))
+    with zipfile.ZipFile(buffer, "w") as archive, tempfile.TemporaryDirectory() as folder:
+        collection = Path(folder) / "collection.anki2"
+        _collection(collection, preset, decks, models, notes)
+        # Compressed straight from the file: a large course's collection never sits in memory whole.
+        with (
+            collection.open("rb") as source,
+            archive.open(_info("collection.anki2", collection.stat().st_size), "w") as out,
+        ):
+            shutil.copyfileobj(source, out, 1 << 20)
         _add(archive, "media", json.dumps({str(i): m.name for i, m in enumerate(media)}).encode())
         for index, item in enumerate(media):
             _add(archive, str(index), item.data)
@@ -86,71 +94,75 @@ def package_bytes(
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    archive.writestr(_info(name, len(data)), data)
+
+
+def _info(name: str, size: int) -> zipfile.ZipInfo:
+    """Return a zip entry's header: fixed date and platform, so builds are byte-identical."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # the platform writing the zip is recorded too; fix it
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
+    info.file_size = size  # known before writing, as writestr knows it, so the headers come out the same
+    return info
 
 
 def _collection(
-    preset: Preset, decks: Sequence[DeckRow], models: Sequence[dict[str, Any]], notes: Sequence[NoteRow]
-) -> bytes:
-    """Return an Anki 2 (schema 11) collection file, the format every current Anki imports."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "collection.anki2"
-        connection = sqlite3.connect(path)
-        try:
-            # A scratch file read back whole: waiting for the disk after every statement buys nothing.
-            connection.execute("PRAGMA synchronous = OFF")
-            connection.executescript(APKG_SCHEMA)
-            connection.executescript(APKG_COL)
-            decks_before, options_before = connection.execute("SELECT decks, dconf FROM col").fetchone()
-            deck_json = json.loads(decks_before) | {str(d.id): _deck_json(d, preset.id) for d in decks}
-            options = json.loads(options_before)
-            # Start from the package's default options; change the daily limits, and gather new cards by
-            # position across subdecks too (cards a learner keeps in the area subdecks of an older version).
-            default = options["1"]
-            options[str(preset.id)] = default | {
-                "id": preset.id,
-                "name": preset.name,
-                "mod": 0,
-                "usn": -1,
-                "newGatherPriority": 1,
-                "new": default["new"] | {"perDay": preset.new_per_day},
-                "rev": default["rev"] | {"perDay": preset.reviews_per_day},
-            }
-            model_json = {str(m["id"]): m for m in models}
+    path: Path, preset: Preset, decks: Sequence[DeckRow], models: Sequence[dict[str, Any]], notes: Sequence[NoteRow]
+) -> None:
+    """Write an Anki 2 (schema 11) collection file, the format every current Anki imports."""
+    connection = sqlite3.connect(path)
+    try:
+        # A scratch file, compressed into the package once written: waiting for the disk after every statement
+        # buys nothing.
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.executescript(APKG_SCHEMA)
+        connection.executescript(APKG_COL)
+        decks_before, options_before = connection.execute("SELECT decks, dconf FROM col").fetchone()
+        deck_json = json.loads(decks_before) | {str(d.id): _deck_json(d, preset.id) for d in decks}
+        options = json.loads(options_before)
+        # Start from the package's default options; change the daily limits, and gather new cards by
+        # position across subdecks too (cards a learner keeps in the area subdecks of an older version).
+        default = options["1"]
+        options[str(preset.id)] = default | {
+            "id": preset.id,
+            "name": preset.name,
+            "mod": 0,
+            "usn": -1,
+            "newGatherPriority": 1,
+            "new": default["new"] | {"perDay": preset.new_per_day},
+            "rev": default["rev"] | {"perDay": preset.reviews_per_day},
+        }
+        model_json = {str(m["id"]): m for m in models}
+        connection.execute(
+            "UPDATE col SET decks = ?, dconf = ?, models = ?",
+            (json.dumps(deck_json), json.dumps(options), json.dumps(model_json, sort_keys=True)),
+        )
+        for note in notes:
             connection.execute(
-                "UPDATE col SET decks = ?, dconf = ?, models = ?",
-                (json.dumps(deck_json), json.dumps(options), json.dumps(model_json, sort_keys=True)),
+                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    note.id,
+                    note.guid,
+                    note.model_id,
+                    note.mod,
+                    -1,
+                    f" {' '.join(note.tags)} ",
+                    "\x1f".join(note.fields),
+                    note.fields[0],
+                    0,  # checksum: Anki recomputes it on import
+                    0,
+                    "",
+                ),
             )
-            for note in notes:
+            for card in note.cards:
                 connection.execute(
-                    "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        note.id,
-                        note.guid,
-                        note.model_id,
-                        note.mod,
-                        -1,
-                        f" {' '.join(note.tags)} ",
-                        "\x1f".join(note.fields),
-                        note.fields[0],
-                        0,  # checksum: Anki recomputes it on import
-                        0,
-                        "",
-                    ),
+                    "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (card.id, note.id, card.deck_id, card.ord, note.mod, -1, 0, 0, card.due) + (0,) * 8 + ("",),
                 )
-                for card in note.cards:
-                    connection.execute(
-                        "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (card.id, note.id, card.deck_id, card.ord, note.mod, -1, 0, 0, card.due) + (0,) * 8 + ("",),
-                    )
-            connection.commit()
-        finally:
-            connection.close()
-        return path.read_bytes()
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def _deck_json(deck: DeckRow, preset_id: int) -> dict[str, Any]:
