@@ -72,7 +72,7 @@ def test_uncovered_items_are_warnings_with_positions(tmp_path: Path) -> None:
 
 def test_media_inside_the_source_folder_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "img").mkdir()
-    (tmp_path / "img" / "heat.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "img" / "heat.png").write_bytes((FIXTURES / "deck" / "img" / "query.png").read_bytes())
     source = EXAMPLE.read_text(encoding="utf-8").replace(
         "        answer: So the dot products", "        image: img/heat.png\n        answer: So the dot products"
     )

@@ -58,6 +58,9 @@ MAX_PLAIN = 500
 #: Largest font file embedded: CJK fonts run to tens of megabytes; more is not a font a workbook needs.
 MAX_FONT_BYTES = 64_000_000
 
+#: Most pixels an image may have: a printed or phone-sized picture needs far fewer; more could exhaust memory.
+MAX_IMAGE_PIXELS = 40_000_000
+
 #: Largest image packed, in bytes: a card image is a diagram or a photo, never a video.
 MAX_IMAGE_BYTES = 5_000_000
 
@@ -811,6 +814,23 @@ def image_problem(path: Path) -> str | None:
         return f"cannot be read ({exc.strerror or exc})"
     if not any(head.startswith(sig) for sig in IMAGE_SIGNATURES):
         return "is not a PNG, JPEG or GIF image (checked by its content)"
+    import warnings
+
+    from PIL import Image
+
+    try:  # the workbook decodes it to print it: a damaged file must fail here, with its line, not at layout
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as picture:
+                width, height = picture.size
+                picture.verify()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return f"has too many pixels; an image may have {MAX_IMAGE_PIXELS // 1_000_000} million"
+    except Exception as exc:  # Pillow raises many types for damaged files
+        detail = " ".join(str(exc).replace(str(path), path.name).split())[:120] or type(exc).__name__
+        return f"is a damaged image ({detail})"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"is {width} x {height} pixels; an image may have {MAX_IMAGE_PIXELS // 1_000_000} million"
     return None
 
 
