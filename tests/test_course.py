@@ -97,7 +97,7 @@ def test_cloze_parser_finds_deletions_with_math_and_braces(
     [
         ("no deletion here", "at least one deletion", None),
         ("a {{c0::b}}", "numbered from c1", 2),
-        ("a {{c500::b}}", "past Anki's limit", 2),
+        ("a {{c501::b}}", "past Anki's limit", 2),
         ("a {{c١::b}}", "ASCII digits", 2),
         ("a {{c::b}}", "needs a number", 2),
         ("a {{c1::b {c}} here", "never closed", 2),
@@ -131,3 +131,21 @@ def test_blanks_replace_deletions_and_keep_math_answers_as_math() -> None:
     question, answers = cloze.blanks(r"The {{c1::key::a vector}} and \(y = {{c2::w}}x\)")
     assert question == r"The __________ (a vector) and \(y = ?x\)"
     assert answers == ["key", r"\(w\)"]
+
+
+def test_the_highest_cloze_number_is_the_last_one_anki_gives_its_own_card(tmp_path: Path) -> None:
+    from anki.collection import Collection
+
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        ords = {}
+        for number in (cloze.MAX_NUMBER, cloze.MAX_NUMBER + 1):
+            note = col.new_note(col.models.by_name("Cloze"))  # type: ignore[arg-type]
+            note["Text"] = f"a {{{{c{number}::b}}}}"
+            col.add_note(note, col.decks.id_for_name("Default"))  # type: ignore[arg-type]
+            ords[number] = [card.ord for card in note.cards()]
+    finally:
+        col.close()
+    assert ords[cloze.MAX_NUMBER] == [cloze.MAX_NUMBER - 1]
+    assert ords[cloze.MAX_NUMBER + 1] == ords[cloze.MAX_NUMBER]  # past the limit, deletions share the last card
+    assert cloze.parse(f"a {{{{c{cloze.MAX_NUMBER + 1}::b}}}}").problems

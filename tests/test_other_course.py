@@ -200,3 +200,36 @@ def test_a_german_course_prints_no_english_label(german: Built) -> None:
             assert not prints(piece, text), f"{name} prints {piece!r}"
     assert "So arbeitest du mit diesem Heft" in german.pdf_texts["sre-basics-2-weeks.pdf"]
     assert "Stufe 1 · Grundlagen" in cards
+
+
+def font_names(path: Path) -> set[str]:
+    """Return the base names of every font a PDF embeds (subset prefixes dropped)."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return {
+            str(obj.get("/BaseFont")).lstrip("/").split("+")[-1]
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font"
+        }
+
+
+def test_a_course_names_its_own_font(tmp_path: Path) -> None:
+    from prepexport.workbook import build_workbook
+
+    folder = tmp_path / "course"
+    shutil.copytree(FIXTURE, folder)
+    fonts = ROOT / "src" / "prepexport" / "fonts"
+    shutil.copy(fonts / "DejaVuSans-Bold.ttf", folder / "own.ttf")  # stands in for, say, a font with CJK glyphs
+    source = folder / "course.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("  language: en\n", "  language: en\n  fonts: {regular: own.ttf}\n"), "utf-8")
+    kb = load_file(source).kb
+    build_workbook(kb, kb.roadmaps[0], folder / "own.pdf", paper="a4", start=None)
+    used = font_names(folder / "own.pdf")
+    assert "DejaVuSans-Bold" in used and "DejaVuSansMono" in used  # the course's text font, the shipped mono
+    assert not {name for name in used if name.startswith("DejaVuSerif") or name == "DejaVuSans"}, used
+    # A course with the default fonts, built next in the same process, gets DejaVu again.
+    english = load_file(FIXTURE / "course.yaml").kb
+    build_workbook(english, english.roadmaps[0], folder / "again.pdf", paper="a4", start=None)
+    assert "DejaVuSerif" in font_names(folder / "again.pdf")

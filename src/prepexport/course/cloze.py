@@ -11,8 +11,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-#: Anki numbers the cards of a cloze note from c1; it refuses notes whose highest number passes this.
-MAX_NUMBER = 499
+#: Anki numbers the cards of a cloze note from c1 up to c500; a higher number would silently share card 500.
+MAX_NUMBER = 500
 
 _OPEN = re.compile(r"\{\{c(\d*)::")
 _BRACES = re.compile(r"\}(?=\})")

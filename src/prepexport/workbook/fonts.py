@@ -61,7 +61,12 @@ def register(custom: dict[str, Path] | None = None) -> None:
     if files == _in_use:
         return
     for name, path in files.items():
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+        # reportlab keeps the first font registered under a name: put this build's in its place. One font
+        # object per file, shared by the faces that use it and reused on every switch, so no document embeds
+        # one file twice under one name.
+        font = _font(path, name)
+        pdfmetrics._fonts[name] = font
+        pdfmetrics._dynFaceNames[name] = font
     _in_use.clear()
     _in_use.update(files)
     # Every spelling, so <b> and <i> inside paragraphs pick the right face.
@@ -73,6 +78,16 @@ def register(custom: dict[str, Path] | None = None) -> None:
     for family, (regular, bold, italic, bold_italic) in families:
         for b, i, face in ((0, 0, regular), (1, 0, bold), (0, 1, italic), (1, 1, bold_italic)):
             addMapping(family, b, i, face)
+
+
+_fonts_by_file: dict[Path, TTFont] = {}
+
+
+def _font(path: Path, name: str) -> TTFont:
+    """Return the one font object of a file, made under the name of the first face that uses it."""
+    if path not in _fonts_by_file:
+        _fonts_by_file[path] = TTFont(name, str(path))
+    return _fonts_by_file[path]
 
 
 def codepoints(face: str) -> frozenset[int]:
