@@ -328,7 +328,11 @@ class _Converter:
 
     def _convert(self, tp: Any, node: yaml.Node, path: str, meta: tuple[Any, ...] = ()) -> Any:
         """Convert a node to the given type, recording errors and returning _BAD on failure."""
-        how, arg, own = _plan(tp)
+        return self._apply(_plan(tp), node, path, meta)
+
+    def _apply(self, plan: Plan, node: yaml.Node, path: str, meta: tuple[Any, ...] = ()) -> Any:
+        """Convert a node along a type's plan (see _plan)."""
+        how, arg, own = plan
         meta = meta + own if own else meta
         if how == "card":
             return self._convert_card(arg, node, path)
@@ -346,7 +350,7 @@ class _Converter:
         if not isinstance(node, yaml.MappingNode):
             self._error(node, path, f"expected a mapping ({_keys_hint(cls)}), not {_describe(node)}")
             return _BAD
-        fields, hints = _shape(cls)
+        fields, plans = _shape(cls)
         seen: dict[str, yaml.Node] = {}
         misspelt: set[str] = set()  # required keys already reported through a misspelling of them
         values: dict[str, Any] = {}
@@ -374,7 +378,7 @@ class _Converter:
                 bad = True
                 continue
             child = f"{path}.{key}" if path else key
-            value = self._convert(hints[key], value_node, child)
+            value = self._apply(plans[key], value_node, child)
             if isinstance(value, _Bad):
                 bad = True
             else:
@@ -431,7 +435,7 @@ class _Converter:
         if len(items) < least:
             self._error(node, path, f"needs at least {least} item{'s' if least > 1 else ''}")
             return _BAD
-        out = [self._convert(item, child, f"{path}[{i}]") for i, child in enumerate(items)]
+        out = [self._apply(item, child, f"{path}[{i}]") for i, child in enumerate(items)]
         return _BAD if any(isinstance(v, _Bad) for v in out) else tuple(out)
 
     def _convert_choice(self, allowed: tuple[str, ...], node: yaml.Node, path: str) -> Any:
@@ -645,9 +649,16 @@ class _Converter:
         return path
 
 
+#: How to convert a type: the converter's name, its argument and the type's Annotated metadata.
+Plan = tuple[str, Any, tuple[Any, ...]]
+
+
 @functools.cache
-def _plan(tp: Any) -> tuple[str, Any, tuple[Any, ...]]:
-    """Classify a model type once (typing introspection is slow): its converter, argument and Annotated metadata."""
+def _plan(tp: Any) -> Plan:
+    """Classify a model type once (typing introspection is slow): its converter, argument and Annotated metadata.
+
+    A list's argument is its items' plan, so converting items looks nothing up (hashing a type is slow too).
+    """
     meta: tuple[Any, ...] = ()
     while typing.get_origin(tp) is typing.Annotated:
         tp, *extra = typing.get_args(tp)
@@ -657,7 +668,7 @@ def _plan(tp: Any) -> tuple[str, Any, tuple[Any, ...]]:
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return "dataclass", tp, meta
     if typing.get_origin(tp) is tuple:
-        return "list", typing.get_args(tp)[0], meta
+        return "list", _plan(typing.get_args(tp)[0]), meta
     if typing.get_origin(tp) is Literal:
         return "choice", typing.get_args(tp), meta
     return ("int" if tp is int else "str"), None, meta
@@ -671,10 +682,11 @@ def _string_meaning(meta: tuple[Any, ...]) -> tuple[str, Ref | None]:
 
 
 @functools.cache
-def _shape(cls: type) -> tuple[dict[str, dataclasses.Field[Any]], dict[str, Any]]:
-    """Return a model class's YAML fields and resolved type hints (resolving hints is slow, so once per class)."""
+def _shape(cls: type) -> tuple[dict[str, dataclasses.Field[Any]], dict[str, Plan]]:
+    """Return a model class's YAML fields and each field's plan (resolving type hints is slow: once per class)."""
     fields = {f.name: f for f in dataclasses.fields(cls) if f.metadata.get("yaml", True)}
-    return fields, typing.get_type_hints(cls, include_extras=True)
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return fields, {name: _plan(hints[name]) for name in fields}
 
 
 @functools.cache

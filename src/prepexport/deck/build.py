@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import html
 import json
@@ -314,16 +313,20 @@ def model_id(kb: KnowledgeBase, kind: Kind) -> int:
     itself, for every course, and the build report names the note types learners have to move their notes to.
     """
     base: int = getattr(kb.meta.anki, kind)
-    return _derived_id(base, NOTE_TYPES[kind])
-
-
-@functools.lru_cache(maxsize=256)
-def _derived_id(base: int, note_type: NoteType) -> int:
-    """Derive a note type's id from its course id and schema (asked for once per note: worth remembering)."""
+    note_type = NOTE_TYPES[kind]
+    # Asked for once per note: remembered per course id and note type (by identity: hashing one is slow).
+    known = _DERIVED.get((base, kind))
+    if known is not None and known[0] is note_type:
+        return known[1]
     schema = json.dumps([base, note_type.schema()], sort_keys=True)
     digest = int.from_bytes(hashlib.sha256(schema.encode()).digest()[:8], "big")
     # Below 2**53, so the id survives JavaScript on every Anki client; above 2**41, clear of ms timestamps.
-    return (1 << 41) + digest % ((1 << 53) - (1 << 41))
+    derived = (1 << 41) + digest % ((1 << 53) - (1 << 41))
+    _DERIVED[base, kind] = (note_type, derived)
+    return derived
+
+
+_DERIVED: dict[tuple[int, str], tuple[NoteType, int]] = {}
 
 
 def course_note_type(kb: KnowledgeBase, kind: Kind) -> NoteType:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import assert_never
 
 import genanki
+import genanki.util
 
 from prepexport.course import cloze, labels
 from prepexport.course.coverage import Coverage, Weeks, coverage
@@ -75,7 +76,20 @@ def note_guid(kb: KnowledgeBase, kind: Kind, source_id: str) -> str:
     The deck id keeps two knowledge bases that reuse an id (say `attention`) from overwriting each other's notes
     in one collection.
     """
-    return str(genanki.guid_for(str(kb.meta.anki.deck), kind, source_id))
+    return guid_for(str(kb.meta.anki.deck), kind, source_id)
+
+
+_BASE91 = genanki.util.BASE91_TABLE
+
+
+def guid_for(*values: str) -> str:
+    """Return genanki's guid_for(*values), computed the same way with fewer steps (it runs once per note)."""
+    number = int.from_bytes(hashlib.sha256("__".join(values).encode("utf-8")).digest()[:8], "big")
+    digits: list[str] = []
+    while number > 0:
+        number, digit = divmod(number, 91)
+        digits.append(_BASE91[digit])
+    return "".join(reversed(digits))
 
 
 def collect_notes(kb: KnowledgeBase, order: tuple[Placed, ...] | None = None) -> DeckNotes:

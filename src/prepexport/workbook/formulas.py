@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import io
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -211,11 +212,23 @@ class DisplayFormula(Flowable):  # type: ignore[misc]
 _PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 
 
-@cache
+_FOLDERS: dict[int, Path] = {}  # process id -> its pixel folder
+
+
 def _pixel_folder() -> Path:
-    """Return a private temporary folder for the marker pixels, removed when the process ends."""
-    folder = Path(tempfile.mkdtemp(prefix="prepexport-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    """Return this process's private temporary folder for the marker pixels, removed when the process ends.
+
+    One per process: a worker forked to lay out a workbook must not write into its parent's or a sibling's.
+    """
+    pid = os.getpid()
+    folder = _FOLDERS.get(pid)
+    if folder is None:
+        folder = _FOLDERS[pid] = Path(tempfile.mkdtemp(prefix="prepexport-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        # Worker processes end without running atexit; multiprocessing runs its finalizers there instead.
+        multiprocessing.util.Finalize(
+            None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0
+        )
     return folder
 
 
@@ -239,7 +252,7 @@ def inline_markup(latex: str, size: float) -> str:
     scale = size / BASE_SIZE
     label = f"{hashlib.sha1(latex.encode('utf-8')).hexdigest()[:16]}-{size:.2f}"
     marker = _pixel_folder() / f"{label}.png"
-    if label not in _INLINE:
+    if label not in _INLINE or not marker.exists():
         _INLINE[label] = (latex, scale)
         marker.write_bytes(_clear_png())
     return (
