@@ -140,7 +140,7 @@ def _checklist(ctx: Context, number: int, week: Week) -> list[Flowable]:
     found += [grid, Spacer(1, 4), CondPageBreak(90), Paragraph(ctx.word(words.day_by_day), loose(st.label))]
     # Say what the day list adds up to, so a learner can compare it with the routine above.
     loads = [len(day.topics) for day in days if day.topics]
-    if loads:
+    if len(loads) > 1 and max(loads) > 1:  # worth saying when some day holds several topics
         low, high = min(loads), max(loads)
         per_day = str(low) if low == high else f"{low}\u2013{high}"
         load = ctx.word(words.week_load, topics=str(sum(loads)), days=str(len(loads)), per_day=per_day)
@@ -432,7 +432,7 @@ def _proof(ctx: Context, number: int, week: Week) -> list[Flowable]:
         Spacer(1, 4),
         Paragraph(f"{ctx.word(words.proof_where)} {'_' * 30}", st.muted),
         Spacer(1, 6),
-        DotGrid(least=70 * mm, title=Paragraph(ctx.word(words.workspace), st.label)),
+        DotGrid(least=45 * mm, title=Paragraph(ctx.word(words.workspace), st.label)),
     ]
     return [KeepTogether(found[:4]), *found[4:]]
 
