@@ -42,7 +42,16 @@ def workbook_fingerprint(kb: KnowledgeBase, roadmap: Roadmap, options: BuildOpti
     topics = [(dataclasses.replace(t, cards=()), self_checks(t, kb.labels)) for t in kb.topics]
     parts = (kb.meta, kb.areas, topics, kb.formulas, kb.drills, kb.misconceptions, kb.frameworks, kb.references)
     parts_and_words = (*parts, kb.labels)
-    return _digest(repr(parts_and_words), repr(roadmap), options.paper, str(options.start))
+    files = (_file_digest(kb.root / name) for name in sorted(_workbook_files(kb)))
+    return _digest(repr(parts_and_words), repr(roadmap), options.paper, str(options.start), *files)
+
+
+def _workbook_files(kb: KnowledgeBase) -> set[str]:
+    """Return the files besides the source a workbook is made from: its images and the course's own fonts."""
+    fonts = kb.meta.fonts
+    return course_images(kb) | {
+        f for f in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic, fonts.mono) if f
+    }
 
 
 def fingerprints(kb: KnowledgeBase, out: Path, options: BuildOptions) -> dict[Path, str]:
@@ -111,7 +120,7 @@ class Watcher:
 
     def _build(self, loaded: Loaded, began: float) -> bool:
         kb = loaded.kb
-        self.images = {(kb.root / image).resolve() for image in course_images(kb)}
+        self.images = {(kb.root / name).resolve() for name in _workbook_files(kb)}
         try:
             options = self.options(kb)
         except PrepexportError as error:
