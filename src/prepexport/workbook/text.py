@@ -63,18 +63,28 @@ class TextRenderer:
     def spans(self, spans: Iterable[markup.Span], size: float = BODY_SIZE) -> str:
         """Render a line of spans."""
         out: list[str] = []
+        spans = list(spans)
+        carried = ""  # punctuation already set with the formula before it
         for span in spans:
             face = _face(span.bold, span.italic)
+            text = span.text[len(carried) :] if carried and span.text.startswith(carried) else span.text
+            carried = ""
             if span.kind == "math":
-                body = self.math(span.text, size)
+                # A line may break after an inline formula's image, so punctuation right after the formula
+                # is typeset with it (in the text face), never alone at the start of the next line.
+                carried = _trailing_punctuation(spans, span)
+                latex = f"{text}\\text{{{carried}}}" if carried else text
+                body = self.math(latex, size)
             elif span.kind == "code":
-                self._check(span.text, fonts.MONO)
-                code = escape(span.text, quote=False).replace(" ", "\u00a0")
+                self._check(text, fonts.MONO)
+                code = escape(text, quote=False).replace(" ", "\u00a0")
                 body = f'<font face="{fonts.MONO}" size="{code_size(size)}">{code}</font>'
             else:
-                words = curly(span.text)
+                words = curly(text)
                 self._check(words, face)
                 body = escape(words, quote=False)
+            if not body:
+                continue
             if span.italic:
                 body = f"<i>{body}</i>"
             if span.bold:
@@ -120,6 +130,19 @@ class TextRenderer:
     def _check(self, text: str, face: str) -> None:
         for char in fonts.missing(text, face):
             self.missing.setdefault(char, face)
+
+
+_PUNCTUATION = re.compile(r"[.,;:!?)\]]+")
+
+
+def _trailing_punctuation(spans: list[markup.Span], span: markup.Span) -> str:
+    """Return the punctuation that starts the plain text right after a math span, if any."""
+    at = next(i for i, s in enumerate(spans) if s is span)
+    after = spans[at + 1] if at + 1 < len(spans) else None
+    if after is None or after.kind != "text" or (after.bold, after.italic) != (span.bold, span.italic):
+        return ""
+    match = _PUNCTUATION.match(after.text)
+    return match.group(0) if match else ""
 
 
 def _face(bold: bool, italic: bool) -> str:
