@@ -198,7 +198,9 @@ def test_template_language() -> None:
     context = CardContext(fields, 0, "front")
     assert render(parse_template("{{#Back}}yes{{/Back}}{{^Back}}no{{/Back}}"), context) == "no"
     assert render(parse_template("{{text:Front}}"), context) == "Q"
-    assert "<details" in render(parse_template("{{hint:Hint}}"), context)
+    shown = render(parse_template("{{hint:Hint}}{{hint:Hint}}"), context)
+    assert shown.count("<a class=hint") == 2 and shown.count('class=hint style="display: none">look closer') == 2
+    assert 'id="hint0"' in shown and 'id="hint1"' in shown  # each link opens its own panel
     assert "unknown field Nope" in render(parse_template("{{Nope}}"), context)
     back = CardContext(fields, 0, "back", front_side="FRONT")
     assert render(parse_template("{{FrontSide}}<hr id=answer>{{Front}}"), back) == "FRONT<hr id=answer><b>Q</b>"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import itertools
 import mimetypes
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -75,7 +76,8 @@ def render_page(page: Page) -> str:
         f'<li><a href="#{g.anchor}">{html.escape(g.title)}</a> <span class="pv-count">({len(g.notes)})</span></li>'
         for g in page.groups
     )
-    sections = "".join(_section(group, images) for group in page.groups)
+    serials = itertools.count()  # hint panels numbered across the page
+    sections = "".join(_section(group, images, serials) for group in page.groups)
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(page.language)}">
 <head>
@@ -112,12 +114,12 @@ as MathML here; Anki typesets it with MathJax, so spacing can differ slightly.</
 """
 
 
-def _section(group: WeekGroup, images: Mapping[str, str]) -> str:
-    notes = "".join(_note(note, images) for note in group.notes)
+def _section(group: WeekGroup, images: Mapping[str, str], serials: Iterator[int]) -> str:
+    notes = "".join(_note(note, images, serials) for note in group.notes)
     return f'<section class="pv-week" id="{group.anchor}"><h2>{html.escape(group.title)}</h2>{notes}</section>\n'
 
 
-def _note(note: PreviewNote, images: Mapping[str, str]) -> str:
+def _note(note: PreviewNote, images: Mapping[str, str], serials: Iterator[int]) -> str:
     model = note.model
     field_names = [f["name"] for f in model["flds"]]
     fields = dict(zip(field_names, note.fields, strict=True))
@@ -127,7 +129,14 @@ def _note(note: PreviewNote, images: Mapping[str, str]) -> str:
     for ordinal in note.card_ords:
         template = templates[0] if cloze else templates[ordinal]
         context = CardContext(
-            fields, ordinal, "front", tags=note.tags, note_type=model["name"], deck=note.deck, card=template["name"]
+            fields,
+            ordinal,
+            "front",
+            tags=note.tags,
+            note_type=model["name"],
+            deck=note.deck,
+            card=template["name"],
+            serials=serials,
         )
         front = render(_parsed(template["qfmt"]), context)
         back = render(_parsed(template["afmt"]), replace(context, side="back", front_side=front))

@@ -9,8 +9,10 @@ change the preview cannot follow shows up in the preview instead of silently van
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
 Side = Literal["front", "back"]
@@ -48,6 +50,8 @@ class CardContext:
     note_type: str = ""
     deck: str = ""
     card: str = ""
+    # Numbers the hints of one page, so each reveal link opens its own panel (Anki shows one card at a time).
+    serials: Iterator[int] = field(default_factory=itertools.count)
 
 
 class TemplateError(ValueError):
@@ -131,7 +135,7 @@ def _replace(node: Replacement, context: CardContext) -> str:
         if name == "text":
             value = _HTML_TAG.sub("", value)
         elif name == "hint":
-            value = hint(node.field, value)
+            value = hint(node.field, value, next(context.serials))
         elif name == "cloze":
             value = cloze(value, context.ordinal + 1, context.side)
         else:
@@ -139,11 +143,20 @@ def _replace(node: Replacement, context: CardContext) -> str:
     return value
 
 
-def hint(field: str, value: str) -> str:
-    """Render a hint: a link that reveals the field (Anki uses a link and script; a <details> needs neither)."""
+def hint(name: str, value: str, serial: int = 0) -> str:
+    """Render a hint as Anki does: a link named after the field that reveals the field's panel when clicked.
+
+    The same markup as Anki's, so the deck's stylesheet (`a.hint`, `div.hint`) styles it the same way here.
+    """
     if field_is_empty(value):
         return ""
-    return f'<details class="hint"><summary>{html.escape(field)}</summary>{value}</details>'
+    target = f"hint{serial}"
+    return (
+        f'<a class=hint href="#" onclick="this.style.display=\'none\';'
+        f"document.getElementById('{target}').style.display='block';return false;\" draggable=false>"
+        f"{html.escape(name)}</a>"
+        f'<div id="{target}" class=hint style="display: none">{value}</div>'
+    )
 
 
 def cloze(text: str, number: int, side: Side) -> str:
