@@ -23,7 +23,7 @@ MARGIN_TOP = 22 * mm
 MARGIN_BOTTOM = 20 * mm
 #: The text column of reading pages: about 70 characters of body text a line. The rest of the page width
 #: is a wide outer margin the learner writes notes in.
-TEXT_WIDTH = 124 * mm
+TEXT_WIDTH = 130 * mm
 NOTE_GAP = 6 * mm  # between the text column and the notes margin
 COLUMN_GAP = 8 * mm  # between the columns of two-column pages
 
