@@ -87,6 +87,8 @@ def _blocks(chunk: str, base: int) -> list[Block]:
     stripped = chunk.strip()
     if stripped.startswith("\\[") and stripped.endswith("\\]") and stripped.count("\\[") == 1:
         return [DisplayMath(stripped[2:-2].strip())]
+    if "\n" not in chunk and not _BULLET.match(chunk) and not _NUMBER.match(chunk):
+        return [Paragraph(parse_inline(stripped, base))]  # one line of text, the common case
     lines = chunk.split("\n")
     if all(_BULLET.match(x) or _NUMBER.match(x) or not x.strip() for x in lines):
         numbered = bool(_NUMBER.match(next(x for x in lines if x.strip())))
