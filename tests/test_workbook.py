@@ -133,7 +133,8 @@ def expected_chapters(kb: KnowledgeBase, roadmap: Roadmap) -> list[str]:
         titles += [f"Week {number} {week.focus}", words.plan_and_checklist, words.topics]
         titles += [words.drills] if week.drills else []
         titles += [words.proof, words.notes, words.review]
-    titles += [words.formula_sheet, words.misconceptions, words.step_worksheets]
+    titles += [words.formula_sheet] if back.first_weeks_of(kb, roadmap) else []
+    titles += [words.misconceptions, words.step_worksheets]
     titles += [f.worksheet.title or f"{f.name} worksheet" for f in kb.frameworks if f.kind == "design"]
     titles += [words.page_worksheets]
     for framework in (f for f in kb.frameworks if f.kind == "story"):

@@ -81,7 +81,8 @@ def build_story(ctx: Context) -> list[Flowable]:
     parts.append((WIDE, lambda: front.overview(ctx)))
     for n, week in enumerate(ctx.roadmap.weeks, 1):
         parts.append((WIDE, partial(weeks.week_chapter, ctx, n, week)))
-    parts.append((WIDE, lambda: back.quick_reference(ctx)))
+    if back.first_weeks(ctx):  # a plan without formulas has no quick reference
+        parts.append((WIDE, lambda: back.quick_reference(ctx)))
     if kb.misconceptions:
         parts.append((WIDE, lambda: back.misconceptions(ctx)))
     if any(f.kind == "design" for f in kb.frameworks):
