@@ -444,8 +444,8 @@ class Labels:
     with_deck: Plain = "With the Anki deck"
     deck_pace_text: Plain = (
         "Import the deck, then set its pace once, in the deck's options under Daily limits: New cards/day {new}"
-        " and Maximum reviews/day {reviews}. New cards then arrive in this plan's order, the last ones in its last"
-        " week."
+        " and Maximum reviews/day {reviews}. New cards then arrive in this plan's order, each week's within six"
+        " days, so one day a week is spare for catching up."
     )
     with_deck_text: Plain = (
         "The Anki deck {deck} is built from the same source, and the self-check questions here are drawn from its"

@@ -13,7 +13,8 @@ from prepexport.model import KnowledgeBase, Roadmap
 REVIEWS_PER_NEW_CARD = 10
 #: Anki's own defaults: new cards a day for a course without plans, and the least review limit.
 ANKI_NEW_PER_DAY, ANKI_REVIEWS_PER_DAY = 20, 200
-DAYS_PER_WEEK = 7
+#: New cards are spread over six days of each week, so a missed day can be caught up without falling behind.
+STUDY_DAYS_PER_WEEK = 6
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,10 @@ def review_limit(new_per_day: int) -> int:
 
 
 def plan_pace(roadmap: Roadmap, order: Sequence[Placed]) -> Pace:
-    """Return the new cards a day that finish every week of a plan by its last day, in the deck's order.
+    """Return the new cards a day that finish every week of a plan on time with one day a week to spare.
 
-    At least the busiest week's new cards over seven days; more if notes of other plans, interleaved in the
-    deck's order, would otherwise push a week's cards past its end.
+    At least the busiest week's new cards over six days, leaving one catch-up day a week; more if notes of
+    other plans, interleaved in the deck's order, would otherwise need more than six days a week so far.
     """
     per_week: dict[int, int] = {}
     ends: dict[int, int] = {}  # week -> cards up to and including the week's last note, in deck order
@@ -54,11 +55,12 @@ def plan_pace(roadmap: Roadmap, order: Sequence[Placed]) -> Pace:
     if not per_week:
         return Pace(roadmap, 0, 0, 0)
     busiest = max(sorted(per_week), key=lambda w: per_week[w])
-    need = math.ceil(per_week[busiest] / DAYS_PER_WEEK)
+    need = math.ceil(per_week[busiest] / STUDY_DAYS_PER_WEEK)
     upto = 0
     for week in sorted(ends):
         upto = max(upto, ends[week])
-        need = max(need, math.ceil(upto / (DAYS_PER_WEEK * week)))
+        # Week k's cards within 6k days: a learner who misses one day every week still ends week k on time.
+        need = max(need, math.ceil(upto / (STUDY_DAYS_PER_WEEK * week)))
     return Pace(roadmap, need, busiest, per_week[busiest])
 
 

@@ -123,6 +123,8 @@ def _collection(
         options = json.loads(options_before)
         # Start from the package's default options; change the daily limits, and gather new cards by
         # position across subdecks too (cards a learner keeps in the area subdecks of an older version).
+        # Burying stays off, as in Anki's own defaults (genanki's turn it on): a buried sibling (the reverse of
+        # a term, a second deletion) would come back only after the next week's first cards, and fall behind.
         default = options["1"]
         options[str(preset.id)] = default | {
             "id": preset.id,
@@ -130,8 +132,9 @@ def _collection(
             "mod": 0,
             "usn": -1,
             "newGatherPriority": 1,
-            "new": default["new"] | {"perDay": preset.new_per_day},
-            "rev": default["rev"] | {"perDay": preset.reviews_per_day},
+            "buryInterdayLearning": False,
+            "new": default["new"] | {"perDay": preset.new_per_day, "bury": False},
+            "rev": default["rev"] | {"perDay": preset.reviews_per_day, "bury": False},
         }
         model_json = {str(m["id"]): m for m in models}
         connection.execute(
