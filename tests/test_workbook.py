@@ -20,7 +20,7 @@ from prepexport.course import schedule
 from prepexport.course.pace import pace_for
 from prepexport.load import load_file
 from prepexport.model import Kind, KnowledgeBase, Roadmap
-from prepexport.workbook import WorkbookReport, back, build_workbook, fonts
+from prepexport.workbook import WorkbookReport, back, build_workbook, fonts, formulas
 from prepexport.workbook.document import WorkbookDocument
 from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.text import curly
@@ -577,3 +577,32 @@ def test_answer_key_headers_name_the_week_and_drills_on_the_page(built: Built) -
             assert pages, title
             header = max(page_lines(built.reader, pages[0]), key=lambda line: line[1])[3]  # the topmost line
             assert f"Week {number}" in header and f"Drill {number}.{index}" in header, header
+
+
+def test_typeset_formulas_are_cached_on_disk_and_a_damaged_entry_is_typeset_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(formulas.CACHE_ENV, str(tmp_path / "cache"))
+    folder = formulas.use_cache()
+    assert folder == tmp_path / "cache" / "formulas"
+    try:
+        latex = r"\frac{a_{cache}}{b} - 1"
+        first = formulas._svg(latex, False)
+        (entry,) = folder.rglob("*.svg")
+        assert entry.read_text(encoding="utf-8") == first
+        entry.write_text("<svg", encoding="utf-8")  # cut short, as by a crash mid-write
+        assert formulas._svg(latex, False) == first
+        assert entry.read_text(encoding="utf-8") == first
+        assert formulas._svg(latex, True) != first  # inline (text style) is its own entry
+        assert len(list(folder.rglob("*.svg"))) == 2
+        monkeypatch.setenv(formulas.CACHE_ENV, "off")
+        assert formulas.use_cache() is None
+    finally:
+        monkeypatch.delenv(formulas.CACHE_ENV)
+        formulas.use_cache()
+
+
+def test_word_subscripts_are_upright_and_a_leading_minus_is_a_sign() -> None:
+    assert formulas.normalise(r"d_{model} + x_i") == r"d_{\mathrm{model}} + x_i"
+    assert formulas.normalise(r"-\log p = (-x)") == r"{-}\log p = ({-}x)"
+    assert formulas.normalise(r"a - b") == r"a - b"

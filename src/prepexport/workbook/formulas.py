@@ -105,7 +105,10 @@ def use_cache() -> Path | None:
     elif chosen:
         folder = Path(chosen)
     else:
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "prepexport"
+        try:
+            folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "prepexport"
+        except RuntimeError:  # no home folder to find: build without the cache
+            folder = None
     _cache_dir[0] = None if folder is None else folder / "formulas"
     return _cache_dir[0]
 
