@@ -27,6 +27,7 @@ from prepexport.course.tags import tag_root
 from prepexport.deck import DeckReport, StampsError, build_deck, notetypes
 from prepexport.deck.expression import right_hand_side
 from prepexport.deck.notetypes import NOTE_TYPES, Template
+from prepexport.errors import SourceError
 from prepexport.load import load_file
 from prepexport.model import KnowledgeBase
 
@@ -864,7 +865,11 @@ def test_readme_and_docs_give_each_plans_pace() -> None:
         (r"\text{pass@}k \approx 1 - p", "1 - p"),
         (r"f(x = 1) = y", "y"),  # a relation inside brackets is not the top-level one
         (r"\theta_{t+1} = \theta_t - \eta g", r"\theta_t - \eta g"),
-        (r"d = \lVert a - b \rVert = \sqrt{s}", r"\lVert a - b \rVert = \sqrt{s}"),
+        # A chain keeps only its last side: every other one is another name of the same thing.
+        (r"d = \lVert a - b \rVert_2 = \sqrt{s}", r"\sqrt{s}"),
+        (r"x := y \approx z", "z"),
+        (r"f(x = 1) = y = g(x = 2)", "g(x = 2)"),
+        (r"A = B =", "B ="),  # nothing after the last: the one before it splits
         (r"C \propto N", "N"),
         (r"\sum_{i=1}^{n} x_i", r"\sum_{i=1}^{n} x_i"),  # no relation: shown whole
         (r"= x", "= x"),  # nothing on the left: shown whole
@@ -872,10 +877,92 @@ def test_readme_and_docs_give_each_plans_pace() -> None:
             r"\begin{aligned} A &= x \\ \text{B} &= \frac{A}{2} \end{aligned}",
             r"\begin{aligned} x \\ \frac{A}{2} \end{aligned}",
         ),
+        (
+            r"\begin{aligned} A &= B = x \\ &= y \end{aligned}",
+            r"\begin{aligned} x \\ &= y \end{aligned}",
+        ),
     ],
 )
 def test_a_formula_to_name_front_drops_the_left_hand_side(latex: str, shown: str) -> None:
     assert right_hand_side(latex) == shown
+
+
+def test_a_formulas_own_expression_is_what_its_formula_to_name_card_asks_with(tmp_path: Path, col: Collection) -> None:
+    course = copy_course(tmp_path / "course")
+    course.edit(
+        "    example: Scores 0 and \\(\\ln 3\\) become weights 0.25 and 0.75.\n",
+        "    example: Scores 0 and \\(\\ln 3\\) become weights 0.25 and 0.75.\n"
+        "    expression: e^{z_i} \\Big/ \\sum_j e^{z_j}\n",
+    )
+    report = course.build(tmp_path / "out", now=T0)
+    import_package(col, report.path)
+    cards = rendered(col)
+    question, answer = cards["softmax", "Formula to name"]
+    assert r"\[e^{z_i} \Big/ \sum_j e^{z_j}\]" in question and r"\frac" not in question
+    assert r"\[\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}\]" in answer  # the whole formula
+    assert r"\[\operatorname{softmax}" in cards["softmax", "Name to formula"][1]
+    # The other formula still asks with its right-hand side.
+    assert (
+        r"\[\frac{|\mathrm{rel} \cap \mathrm{top}_k|}{|\mathrm{rel}|}\]" in cards["recall-at-k", "Formula to name"][0]
+    )
+    # Checked like every formula: broken LaTeX is an error with its line.
+    course.edit(r"expression: e^{z_i} \Big/ \sum_j e^{z_j}", r"expression: \frac{e^{z_i}")
+    with pytest.raises(SourceError) as caught:
+        load_file(course.source)
+    assert [p.line for p in caught.value.problems] == [
+        course.source.read_text(encoding="utf-8").splitlines().index(r"    expression: \frac{e^{z_i}") + 1
+    ]
+
+
+#: Words too common to give a formula's name away.
+_COMMON = {"and", "the", "per", "for", "with", "of", "at", "in", "on", "to", "by", "a", "an"}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _names_it(text: str, name: str, abbreviations: set[str]) -> bool:
+    """Return whether a text names a formula: its name, an abbreviation, or most of its words (two or more) in a row.
+
+    "the discounted cumulative gain of ..." names nDCG; "every query-key dot product" does not name scaled
+    dot-product attention.
+    """
+    words = " " + " ".join(_words(text)) + " "
+    if any(f" {' '.join(_words(a))} " in words for a in abbreviations | {name}):
+        return True
+    said = _words(name)
+    weight = [w not in _COMMON and len(w) > 1 for w in said]
+    return any(
+        f" {' '.join(said[i:j])} " in words
+        for i in range(len(said))
+        for j in range(i + 1, len(said) + 1)
+        if sum(weight[i:j]) >= 2 and 2 * sum(weight[i:j]) > sum(weight)
+    )
+
+
+def test_no_formula_to_name_front_of_the_default_course_gives_the_name_away(
+    tmp_path: Path, col: Collection, default_deck: tuple[KnowledgeBase, DeckReport]
+) -> None:
+    kb, report = default_deck
+    import_package(col, report.path)
+    cards = rendered(col)
+    for formula in kb.formulas:
+        shown = html.unescape(re.findall(r"\\\[(.*?)\\\]", cards[formula.id, "Formula to name"][0], re.DOTALL)[0])
+        assert shown == (formula.expression or right_hand_side(formula.latex)), formula.id
+        # The name, its abbreviations in brackets, and the name without them.
+        abbreviations = set(re.findall(r"\(([^)]+)\)", formula.name))
+        plain_name = re.sub(r"\s*\([^)]*\)", "", formula.name)
+        text = re.sub(r"\\[A-Za-z]+", " ", shown)  # LaTeX commands are no words of the formula's
+        assert not _names_it(text, plain_name, abbreviations), f"{formula.id}: the front names it: {shown}"
+        id_words = {w for w in formula.id.split("-") if len(w) > 2 and w not in _COMMON}
+        assert not id_words & set(_words(text)), f"{formula.id}: the front holds a word of its id: {shown}"
+        for symbol in formula.symbols:
+            if _names_it(symbol.meaning, plain_name, abbreviations):
+                alone = r"(?<![A-Za-z\\])" + re.escape(" ".join(symbol.symbol.split())) + "(?![A-Za-z])"
+                assert not re.search(alone, " ".join(shown.split())), (
+                    f"{formula.id}: the front shows {symbol.symbol}, which stands for the formula's name"
+                )
 
 
 def test_learners_with_area_subdecks_keep_everything_and_get_roadmap_order_back(

@@ -188,6 +188,13 @@ class Formula:
     meaning: Markup
     symbols: Annotated[tuple[Symbol, ...], MinItems(1)]
     example: Annotated[Markup, Doc("a worked numeric example")]
+    expression: Annotated[
+        Latex,
+        Doc(
+            "what the formula-to-name card asks with, instead of the formula's last right-hand side; for a"
+            " formula whose right-hand side names it or leans on another formula's symbol"
+        ),
+    ] = ""
     references: tuple[Annotated[str, Ref("references")], ...] = ()
 
 

@@ -1,9 +1,10 @@
 """A formula without the left-hand side that names it, for a card that asks for the formula's name.
 
 `\\text{MRR} = \\frac{1}{|Q|} \\sum ...` would answer its own question; the card shows `\\frac{1}{|Q|} \\sum ...`.
-Works on any LaTeX: the first relation (=, \\approx, ...) outside braces, brackets and environments splits a
-row (a relation inside a set or a function call is not one); in an aligned environment every row loses its
-left-hand side.
+Works on any LaTeX: the last relation (=, \\approx, ...) outside braces, brackets and environments splits a
+row (a relation inside a set or a function call is not one), so a chain `A = B = C` shows only `C`; in an
+aligned environment every row loses its left-hand side. A formula may name its own front instead
+(`expression`), when even its last right-hand side gives the name away.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _ROWS = re.compile(r"\s*(\\begin\{(aligned|align\*?|gathered|split)\})(.*)(\\end
 
 
 def right_hand_side(latex: str) -> str:
-    """Return the formula with the left-hand side of its first top-level relation removed (as is if none)."""
+    """Return the formula's last top-level right-hand side, row by row (the formula as is if it has none)."""
     rows = _ROWS.fullmatch(latex)
     if rows is None:
         return _row_rhs(latex).strip()
@@ -44,9 +45,14 @@ def _split_rows(body: str) -> list[str]:
 
 
 def _row_rhs(row: str) -> str:
-    """Return what follows the first top-level relation of one row, or the row if it has none."""
+    """Return what follows the last top-level relation of one row, or the row if it has none.
+
+    The last, not the first: in a chain `d = \\lVert a - b \\rVert_2 = \\sqrt{...}` every side but the last
+    is another name of the same thing (here, the L2 norm that names the distance).
+    """
     depth = 0
     i = 0
+    cut: tuple[int, int] | None = None  # the last relation's start and end
     while i < len(row):
         char = row[i]
         if char == "\\":
@@ -56,8 +62,8 @@ def _row_rhs(row: str) -> str:
                 depth += 1
             elif word in ("\\right", "\\end", "\\}"):
                 depth -= 1
-            elif depth == 0 and word in _RELATIONS:
-                return _keep_alignment(row, row[:i], row[i + len(word) :])
+            elif depth == 0 and word in _RELATIONS and _asks(row[:i], row[i + len(word) :]):
+                cut = (i, i + len(word))
             i += len(word)
             continue
         if char in "{([":
@@ -66,13 +72,14 @@ def _row_rhs(row: str) -> str:
             depth -= 1
         elif depth == 0 and (char == "=" or row.startswith(":=", i)):
             width = 2 if row.startswith(":=", i) else 1
-            return _keep_alignment(row, row[:i], row[i + width :])
+            if _asks(row[:i], row[i + width :]):
+                cut = (i, i + width)
+            i += width
+            continue
         i += 1
-    return row
+    return row if cut is None else row[cut[1] :]
 
 
-def _keep_alignment(row: str, left: str, right: str) -> str:
-    """Return the right-hand side, or the whole row if either side is empty (nothing would be left to ask)."""
-    if not left.replace("&", "").strip() or not right.strip():
-        return row
-    return right
+def _asks(left: str, right: str) -> bool:
+    """Return whether a relation splits a row into a name and something to ask (neither side empty)."""
+    return bool(left.replace("&", "").strip() and right.strip())

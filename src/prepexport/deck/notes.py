@@ -225,7 +225,7 @@ def _formula_fields(kb: KnowledgeBase, formula: Formula) -> dict[str, str]:
     return {
         "Name": html.escape(formula.name, quote=False),
         "Formula": f"\\[{html.escape(formula.latex, quote=False)}\\]",
-        "Expression": f"\\[{html.escape(right_hand_side(formula.latex), quote=False)}\\]",
+        "Expression": f"\\[{html.escape(formula.expression or right_hand_side(formula.latex), quote=False)}\\]",
         "Meaning": to_html(formula.meaning),
         "Symbols": f'<table class="prep-legend">{legend}</table>',
         "Worked example": to_html(formula.example),
