@@ -273,6 +273,11 @@ def test_fronts_show_area_and_tier_and_backs_say_where_to_read_more(imported: Co
     assert "Transformer architecture" in question and f"Topic: {TOPIC}" in answer
     assert f"Workbook</span> {ATTENTION_SECTIONS}<" in answer
     assert "Vaswani et al. (2017)" in answer  # the topic's references, in the Source field
+    # ... behind a Source button, like the other long parts: a topic may list many, and a back fits a phone.
+    panel = r'<div id="?hint\w+"? class=hint style="display: none">'
+    button = r'<div class="prep-refs">\s*<a class=hint [^>]*>\s*Source</a>\s*'
+    assert re.search(button + panel + r"Vaswani et al\. \(2017\)", answer)
+    assert "Vaswani" not in visible(re.sub(panel + ".*?</div>", "", answer))
     # A formula takes its linked topic's sections; a drill listed in a week outside its topic's section names it.
     assert f"Workbook</span> {ATTENTION_SECTIONS}<" in cards["softmax", "Formula to name"][1]
     assert "2-week §2.1, week 1 · 3-week §3.1<" in cards["drill-listed", "Drill"][1]

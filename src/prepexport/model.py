@@ -397,6 +397,8 @@ class Labels:
     cause: Plain = "Cause"
     symptom_prompt: Plain = "What causes this?"
     deck_workbook: Plain = "Workbook"
+    # Not printed any more: a card's sources sit behind Anki's hint button, which Anki names after the field.
+    # Kept so that a course which sets it still loads.
     deck_source: Plain = "Source"
     plan_place: Annotated[Plain, Doc("where a plan teaches a note; {count} is its number of weeks")] = (
         "{count}-week {places}"

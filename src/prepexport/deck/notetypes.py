@@ -165,6 +165,10 @@ CSS = """\
   margin-top: 1.2em;
 }
 .prep-more > div { margin-bottom: 0.25em; }
+/* The Source button sits in the small footer: as large as the other buttons, and its panel at footer size. */
+.prep-footer a.hint { font-size: 1.1em; margin-top: 0.1em; }
+.prep-footer div.hint { margin: 0.3em 0 0; }
+.prep-footer div.hint a { overflow-wrap: anywhere; }
 .prep-more-label { font-weight: 700; text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.9em; }
 .prep-refs a, .prep-more a { color: var(--prep-accent); }
 .prep-source {
@@ -192,12 +196,13 @@ _CONTEXT = (
     "</div>"
 )
 # Every answer side ends with where to read more (the workbook section of each plan, the topic's references),
-# then the topic and the note's id, which a learner quotes when reporting a mistake.
+# then the topic and the note's id, which a learner quotes when reporting a mistake. The references are
+# collapsed like the other long parts: a topic may list many, and a back must fit a phone screen.
 _FOOTER = (
     '<div class="prep-footer"><div class="prep-more">'
     '{{#Workbook}}<div class="prep-read"><span class="prep-more-label">⟦deck_workbook⟧</span> {{Workbook}}</div>'
     "{{/Workbook}}"
-    '{{#Source}}<div class="prep-refs"><span class="prep-more-label">⟦deck_source⟧</span> {{Source}}</div>{{/Source}}'
+    '{{#Source}}<div class="prep-refs">{{hint:Source}}</div>{{/Source}}'
     "</div>"
     '<div class="prep-source">{{#Topic}}<span class="prep-topic">⟦topic⟧: {{Topic}}</span>{{/Topic}}'
     '<span class="prep-id">{{Id}}</span></div></div>'
