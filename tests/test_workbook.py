@@ -606,3 +606,38 @@ def test_word_subscripts_are_upright_and_a_leading_minus_is_a_sign() -> None:
     assert formulas.normalise(r"d_{model} + x_i") == r"d_{\mathrm{model}} + x_i"
     assert formulas.normalise(r"-\log p = (-x)") == r"{-}\log p = ({-}x)"
     assert formulas.normalise(r"a - b") == r"a - b"
+
+
+def test_number_ranges_in_prose_get_an_en_dash_but_dates_and_names_do_not() -> None:
+    assert curly("Read (1-2 hours), pp. 12-15.") == "Read (1\u20132 hours), pp. 12\u201315."
+    for kept in ("2026-12-07", "GPT-4", "v1.2-3", "see a/1-2/b"):
+        assert curly(kept) == kept
+
+
+def _panel(rows: int, lines: int) -> Any:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from prepexport.workbook.flowables import BreakableTable
+
+    fonts.register()
+    style = ParagraphStyle("t", fontName=fonts.TEXT, fontSize=10, leading=12)
+    cells = [[[Paragraph(" ".join(["word"] * 12), style) for _ in range(lines)]] for _ in range(rows)]
+    table = BreakableTable(cells, colWidths=[200], frame_height=240, whole_rows=rows > 1)
+    table.setStyle([("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
+    return table
+
+
+def test_a_split_panel_leaves_no_empty_piece_and_breaks_only_between_blocks() -> None:
+    from prepexport.workbook.flowables import _empty
+
+    one = _panel(1, 40)
+    _, height = one.wrap(200, 10_000)
+    # Everything fits but the bottom padding: the padding must not become an empty piece on the next page.
+    pieces = one.split(200, height - 3)
+    assert pieces and not any(_empty(p) for p in pieces)
+    blocks = _panel(4, 5)
+    _, height = blocks.wrap(200, 10_000)
+    pieces = blocks.split(200, height * 0.6)  # the third block would have to break inside
+    assert [len(p._cellvalues) for p in pieces] == [2, 2]
+    assert blocks.split(200, height / 4 * 0.7) == []  # a block moves whole, even with a third of a page left

@@ -347,28 +347,51 @@ def _rules(canv: Canvas, count: int, spacing: float, indent: float, width: float
 
 
 class BreakableTable(Table):  # type: ignore[misc]
-    """A table that breaks inside a row only when the row cannot fit even on an empty page, or when moving
-    it whole would leave more than a third of the page blank.
+    """A table that breaks inside a row only when the row cannot fit even on an empty page, or (unless
+    `whole_rows`) when moving it whole would leave more than a third of the page blank.
 
-    Short rows (a misconception, a small formula panel at a page bottom) move to the next page whole.
+    Short rows (a misconception, a block of a formula panel at a page bottom) move to the next page whole.
+    A break never leaves an empty piece (only the row's bottom padding) at the top of the next page.
     """
 
-    def __init__(self, *args: Any, frame_height: float = 0.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, frame_height: float = 0.0, whole_rows: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.frame_height = frame_height
+        self.whole_rows = whole_rows
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self.splitInRow = 0
         pieces: list[Flowable] = super().split(availWidth, availHeight)
         # Break inside the row when it cannot fit even on an empty page, or when moving it whole would leave
         # more than a third of this page blank.
-        if not pieces and availHeight >= min(self.frame_height - 24, self.frame_height / 3):
+        limit = self.frame_height - 24
+        if not self.whole_rows:
+            limit = min(limit, self.frame_height / 3)
+        if not pieces and availHeight >= limit:
             self.splitInRow = 1
             pieces = super().split(availWidth, availHeight)
+            # Everything fitted but the padding under it: break a little higher, so the padding (and the
+            # border under it) ends the first piece instead of making an empty one on the next page.
+            if len(pieces) == 2 and _empty(pieces[1]):
+                pieces = super().split(availWidth, availHeight - 24)
+                if len(pieces) == 2 and _empty(pieces[1]):
+                    pieces = []
         for piece in pieces:
             if isinstance(piece, BreakableTable):
                 piece.frame_height = self.frame_height  # reportlab makes the pieces without it
+                piece.whole_rows = self.whole_rows
         return pieces
+
+
+def _empty(table: Table) -> bool:
+    """Tell whether a table piece holds nothing to draw (every cell empty)."""
+
+    def blank(value: object) -> bool:
+        if isinstance(value, (list, tuple)):
+            return all(blank(v) for v in value)
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    return all(blank(cell) for row in table._cellvalues for cell in row)
 
 
 class WritingBlock(Flowable):  # type: ignore[misc]

@@ -23,8 +23,14 @@ def code_size(size: float) -> float:
 _OPENING = re.compile(r"(^|[\s(\[{\u2014\u2013/-])([\"'])")
 
 
+# A range of small numbers in prose ("1-2 hours", "pp. 12-15"), not a date, version, id or part of a path.
+_RANGE = re.compile(r"(?<![\w.\-/:])(\d{1,3})-(\d{1,3})(?![\w\-/:]|\.\w)")
+
+
 def curly(text: str) -> str:
-    """Replace straight quotes and apostrophes with typographic ones (opening after a space or bracket)."""
+    """Make prose typographic: curly quotes and apostrophes (opening after a space or bracket), and an en
+    dash in a number range."""
+    text = _RANGE.sub("\\1\u2013\\2", text)
     text = _OPENING.sub(lambda m: m.group(1) + ("\u201c" if m.group(2) == '"' else "\u2018"), text)
     return text.replace('"', "\u201d").replace("'", "\u2019")
 

@@ -212,8 +212,11 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
     lead: list[Flowable] = [ctx.heading(topics, st.section, key=week_key(number, "topics"), level=1, contents=False)]
     found: list[Flowable] = []
     shown: set[str] = set()  # formulas already explained this week
+    ruled = False  # the previous topic ended in answer lines: its last line already separates the topics
     for index, topic_id in enumerate(week.topics, 1):
-        found += _topic(ctx, number, index, ctx.kb.topic(topic_id), shown, lead if index == 1 else [])
+        topic = ctx.kb.topic(topic_id)
+        found += _topic(ctx, number, index, topic, shown, lead if index == 1 else [], rule=not ruled)
+        ruled = bool(schedule.self_checks(topic, ctx.labels)) and not topic.references
     extra = schedule.week_formulas(ctx.kb, week)
     if extra:
         found += [CondPageBreak(50 * mm), Paragraph(ctx.word(ctx.labels.more_formulas), st.item)]
@@ -223,14 +226,14 @@ def _topics(ctx: Context, number: int, week: Week) -> list[Flowable]:
 
 
 def _topic(
-    ctx: Context, number: int, index: int, topic: Topic, shown: set[str], lead: list[Flowable]
+    ctx: Context, number: int, index: int, topic: Topic, shown: set[str], lead: list[Flowable], *, rule: bool = True
 ) -> list[Flowable]:
     st, kb, words = ctx.styles, ctx.kb, ctx.labels
     area = kb.area(topic.area).title
-    rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=6)
+    line = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=6, spaceAfter=6)
     head: list[Flowable] = [
         *lead,
-        *([rule] if index > 1 else []),
+        *(([line] if rule else [Spacer(1, 10)]) if index > 1 else []),
         ctx.heading(
             topic.title,
             st.topic,
@@ -319,27 +322,36 @@ def _formula_panel(ctx: Context, formula: Formula, key: str) -> Flowable:
             ("LINEBELOW", (0, 0), (-1, -2), 0.3, FAINT_RULE),
         )
     )
-    parts: list[Flowable] = [
-        ctx.para(f"{anchor(key)}<b>{ctx.text.plain(formula.name)}</b>", st.body),
-        DisplayFormula(formula.latex, MATH_SIZE, space=5),
-        *ctx.blocks(formula.meaning),
-        Paragraph(ctx.word(words.symbols), st.label),
-        legend,
-        Paragraph(ctx.word(words.worked_example), st.label),
-        *ctx.blocks(formula.example),
+    # One row per block: the panel breaks between blocks (before the symbols, before the worked example),
+    # never inside one, so no page ends with a few stray lines of a panel.
+    meaning = ctx.blocks(formula.meaning)
+    rows: list[list[Flowable]] = [
+        [
+            ctx.para(f"{anchor(key)}<b>{ctx.text.plain(formula.name)}</b>", st.body),
+            DisplayFormula(formula.latex, MATH_SIZE, space=5),
+            *meaning[:1],
+        ],
+        *([block] for block in meaning[1:]),
+        [Paragraph(ctx.word(words.symbols), st.label), legend],
+        [Paragraph(ctx.word(words.worked_example), st.label), *ctx.blocks(formula.example)],
     ]
     if formula.references:
         refs = ", ".join(_reference_link(ctx, r) for r in formula.references)
-        parts.append(ctx.para(f"{ctx.word(words.source)} {refs}", st.muted))
-    panel = BreakableTable([[parts]], colWidths=[ctx.frame_width], frame_height=ctx.frame_height)
+        rows.append([ctx.para(f"{ctx.word(words.source)} {refs}", st.muted)])
+    panel = BreakableTable(
+        [[row] for row in rows], colWidths=[ctx.frame_width], frame_height=ctx.frame_height, whole_rows=True
+    )
     panel.setStyle(
         table_style(
             ("BACKGROUND", (0, 0), (-1, -1), SHADE),
             ("LINEBEFORE", (0, 0), (0, -1), 2, ACCENT),
             ("LEFTPADDING", (0, 0), (-1, -1), 8),
             ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-            ("TOPPADDING", (0, 0), (-1, -1), 6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, 0), 6),
+            ("TOPPADDING", (0, "splitfirst"), (-1, "splitfirst"), 6),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
         )
     )
     panel.spaceBefore = 6
