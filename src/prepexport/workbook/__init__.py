@@ -13,13 +13,15 @@ from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBre
 from prepexport.files import Staging, replacing
 from prepexport.markup import plain
 from prepexport.model import KnowledgeBase, Roadmap
-from prepexport.workbook import back, fonts, formulas, front, weeks
+from prepexport.workbook import back, fonts, formulas, front, passes, weeks
 from prepexport.workbook.context import Context
 from prepexport.workbook.document import WorkbookDocument
-from prepexport.workbook.flowables import Heading, Indexer
+from prepexport.workbook.flowables import CheckBox, Heading, Indexer, RuledLines
 from prepexport.workbook.styles import BODY, COLUMNS, PAPER_NAMES, WIDE, Paper
 
 __all__ = ["WorkbookReport", "build_workbook"]
+
+passes.skip_drawing(CheckBox, RuledLines, formulas.DisplayFormula)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def build_workbook(
             metadata=_metadata(kb, roadmap),
             folio=(kb.labels.page_of, kb.labels.page_alone),
         )
-        document.multiBuild(story, maxPasses=8, canvasmaker=formulas.MathCanvas)
+        with passes.fast_layout():
+            document.multiBuild(story, maxPasses=8, canvasmaker=formulas.MathCanvas)
     return WorkbookReport(out_path, ctx.ledger.pages, paper, tuple(sorted(ctx.text.missing)))
 
 

@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from prepexport.workbook import fonts
+from prepexport.workbook import fonts, passes
 from prepexport.workbook.flowables import Heading, Ledger, dot_grid
 from prepexport.workbook.styles import (
     ACCENT,
@@ -112,7 +112,8 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         width = self.pagesize[0]
         frame = self.pageTemplate.frames[0]
         frame.x1 = MARGIN_X if self.page % 2 else width - MARGIN_X - TEXT_WIDTH
-        self._notes_margin(canvas)
+        if not passes.measuring(canvas):
+            self._notes_margin(canvas)
 
     def _notes_margin(self, canvas: Canvas) -> None:
         """Print a faint dot grid in the outer margin: room for the learner's own notes and sketches."""
@@ -130,6 +131,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def handle_documentBegin(self) -> None:
         super().handle_documentBegin()
+        setattr(self.canv, passes.MEASURING, not self.ledger.drawing)
         self.canv.setNamedCB("anchor", self._anchor)
         self.canv.setNamedCB("mark", self.note_mark)
         self.canv.showOutline()
@@ -155,6 +157,8 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         self.ledger.record(label, canvas.getPageNumber())
 
     def _cover_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        if passes.measuring(canvas):
+            return
         width, height = self.pagesize
         canvas.saveState()
         canvas.setFillColor(ACCENT)
@@ -165,6 +169,8 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def _body_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         """Draw the running header and the footer; the page number and the chapter sit on the outer edge."""
+        if passes.measuring(canvas):
+            return
         width, height = self.pagesize
         page = canvas.getPageNumber()
         total = self.ledger.pages

@@ -31,6 +31,7 @@ class Ledger:
     counting: int = 0
     version: int = 0
     stable: bool = False
+    drawing: bool = False  # whether this pass draws; the passes before the numbers settle only measure
 
     def record(self, key: str, page: int) -> None:
         """Note the page a key was drawn on in this pass (the first time counts)."""
@@ -41,8 +42,12 @@ class Ledger:
         return str(self.known[key]) if key in self.known else "00"
 
     def finish_pass(self) -> None:
-        """Adopt what this pass saw; the ledger is stable once a pass confirms the previous one."""
+        """Adopt what this pass saw; the ledger is stable once a pass confirms the previous one.
+
+        The first pass only measures (it knows no page numbers yet, so it is never the last); the others draw.
+        """
         self.stable = self.seen == self.known and self.counting == self.pages
+        self.drawing = True
         if not self.stable:
             self.version += 1
         self.known, self.seen = self.seen, {}

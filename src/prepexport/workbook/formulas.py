@@ -67,20 +67,17 @@ class Rendered:
             canvas.beginForm(self.form, -1, -1, self.width + 1, self.height + 1)
             code = _FORM_CODE.get(self.form)
             if code is None:
-                start = len(canvas._code)
-                # The glyphs are paths, but the renderer selects its default font (Helvetica) first, which
-                # would then sit unembedded in the PDF: make the default ours while drawing.
-                default = STATE_DEFAULTS["fontName"]
-                STATE_DEFAULTS["fontName"] = fonts.TEXT
-                try:
-                    renderPDF.draw(self.drawing, canvas, 0, 0)
-                finally:
-                    STATE_DEFAULTS["fontName"] = default
-                drawn = canvas._code[start:]
+                # Drawn on a scratch canvas first, so that the first drawing in a PDF is the same as every
+                # later one, whichever pass or workbook comes first.
+                scratch = _scratch()
+                drawn = _render_on(scratch, self.drawing)
+                del scratch._code[:]
                 # Keep the operators for the next pass and the next workbook, without the renderer's no-op
-                # font selections (their font names belong to this PDF); text shown as text is not kept.
+                # font selections (their font names belong to that canvas); text shown as text is not kept.
                 if not any(line.rstrip().endswith(("Tj", "TJ", "'", '"')) for line in drawn):
-                    _FORM_CODE[self.form] = [line for line in drawn if not _NO_OP_FONT.fullmatch(line)]
+                    code = _FORM_CODE[self.form] = [line for line in drawn if not _NO_OP_FONT.fullmatch(line)]
+            if code is None:
+                _render_on(canvas, self.drawing)
             else:
                 canvas._code.extend(code)
             canvas.endForm()
@@ -89,6 +86,29 @@ class Rendered:
         canvas.scale(scale, scale)
         canvas.doForm(self.form)
         canvas.restoreState()
+
+
+def _render_on(canvas: Canvas, drawing: Drawing) -> list[str]:
+    """Draw the drawing at the origin; return the operators it added."""
+    start = len(canvas._code)
+    # The glyphs are paths, but the renderer selects its default font (Helvetica) first, which would then sit
+    # unembedded in the PDF: make the default ours while drawing.
+    default = STATE_DEFAULTS["fontName"]
+    STATE_DEFAULTS["fontName"] = fonts.TEXT
+    try:
+        renderPDF.draw(drawing, canvas, 0, 0)
+    finally:
+        STATE_DEFAULTS["fontName"] = default
+    drawn: list[str] = canvas._code[start:]
+    return drawn
+
+
+@cache
+def _scratch() -> Canvas:
+    """Return a canvas that is never saved, to learn a formula's operators on."""
+    canvas = Canvas(io.BytesIO(), invariant=1)
+    canvas.beginForm("scratch", -1, -1, 1, 1)
+    return canvas
 
 
 _cache_dir: list[Path | None] = [None]

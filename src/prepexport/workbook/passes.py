@@ -1,0 +1,82 @@
+"""Cheaper layout passes: passes that only measure skip drawing, and a paragraph lays out its lines once per width.
+
+reportlab's multiBuild lays out and draws the whole workbook in every pass until the page numbers settle, and
+only the last pass's drawing is kept. Here the passes before the numbers settle only measure (what they draw is
+thrown away anyway), then one pass draws with the settled numbers: the same layout, so the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.rl_config import _FUZZ
+
+#: The canvas attribute that marks a pass that only measures.
+MEASURING = "_prepexport_measuring"
+
+_flowable_draw_on = Flowable.drawOn
+_paragraph_wrap = Paragraph.wrap
+_leaves: tuple[type, ...] = ()
+
+
+def skip_drawing(*kinds: type) -> None:
+    """Name flowables whose drawing changes nothing but the page (no callbacks, no notes taken)."""
+    global _leaves
+    _leaves = tuple(dict.fromkeys((*_leaves, *kinds)))
+
+
+def measuring(canvas: Canvas) -> bool:
+    """Tell whether the canvas belongs to a pass that only measures."""
+    return bool(getattr(canvas, MEASURING, False))
+
+
+def _calls_back(paragraph: Paragraph) -> bool:
+    """Tell whether drawing the paragraph runs `<onDraw>` callbacks (they note pages, e.g. link targets)."""
+    lines = getattr(paragraph, "blPara", None)
+    if lines is None:
+        return True
+    if lines.kind == 0:  # plain lines of one style hold no callbacks
+        return False
+    return any(
+        getattr(getattr(word, "cbDefn", None), "kind", None) == "onDraw" for line in lines.lines for word in line.words
+    )
+
+
+def _draw_on(self: Flowable, canvas: Canvas, x: float, y: float, _sW: float = 0) -> Any:
+    if getattr(canvas, MEASURING, False):
+        if isinstance(self, Paragraph):
+            if not _calls_back(self):
+                return None
+        elif isinstance(self, _leaves):
+            return None
+    return _flowable_draw_on(self, canvas, x, y, _sW)
+
+
+def _wrap(self: Paragraph, availWidth: float, availHeight: float) -> tuple[float, float]:
+    # The lines depend on the width and the fragments only: lay them out once per width, across passes too.
+    # A paragraph given new text (a page reference filled in) gets new fragments, so it is laid out again.
+    cached = self.__dict__.get("_prepexport_lines")
+    if cached is not None and cached[0] is self.frags and cached[1] == availWidth:
+        _, _, self.blPara, self._wrapWidths, self.height = cached
+        self.width = availWidth
+        return availWidth, self.height
+    size: tuple[float, float] = _paragraph_wrap(self, availWidth, availHeight)
+    if availWidth >= _FUZZ:
+        self.__dict__["_prepexport_lines"] = (self.frags, availWidth, self.blPara, self._wrapWidths, self.height)
+    return size
+
+
+@contextmanager
+def fast_layout() -> Iterator[None]:
+    """While building: skip drawing in passes that only measure, and lay out each paragraph once per width."""
+    Flowable.drawOn = _draw_on
+    Paragraph.wrap = _wrap
+    try:
+        yield
+    finally:
+        Flowable.drawOn = _flowable_draw_on
+        Paragraph.wrap = _paragraph_wrap
