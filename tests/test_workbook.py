@@ -641,3 +641,29 @@ def test_a_split_panel_leaves_no_empty_piece_and_breaks_only_between_blocks() ->
     pieces = blocks.split(200, height * 0.6)  # the third block would have to break inside
     assert [len(p._cellvalues) for p in pieces] == [2, 2]
     assert blocks.split(200, height / 4 * 0.7) == []  # a block moves whole, even with a third of a page left
+
+
+def test_the_index_files_an_entry_without_its_leading_article() -> None:
+    from prepexport.workbook.back import _filed_as
+
+    assert _filed_as("The KV cache", ("The", "A")) == "KV cache, the"
+    assert _filed_as("Die Warteschlange", ("Der", "Die")) == "Warteschlange, die"
+    assert _filed_as("Theory of mind", ("The",)) == "Theory of mind"
+    assert _filed_as("A", ("A",)) == "A"
+
+
+def test_each_drill_answer_stays_on_one_page(built: Built) -> None:
+    fix = built.kb.labels.smallest_fix
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        for index, drill_id in enumerate(week.drills, 1):
+            head = f"Drill {number}.{index} · {flat(curly(built.kb.drill(drill_id).title))}"
+            page = next(t for t in built.texts[built.page_of("Answer key") - 1 :] if head in t)
+            assert flat(curly(fix)) in page.split(head, 1)[1], f"the answer to {head} breaks over a page"
+
+
+def test_the_index_files_topics_without_a_leading_article(built: Built) -> None:
+    index = " ".join(built.texts[built.page_of("Index") - 1 :])
+    for topic in built.kb.topics:
+        head, _, rest = topic.title.partition(" ")
+        if head == "The" and rest:
+            assert f"{rest}, the" in index

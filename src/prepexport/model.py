@@ -586,6 +586,11 @@ class Labels:
     references: Plain = "References"
     index: Plain = "Index"
     index_lead: Plain = "Topics in upright type, {formulas}; every page number is a link."
+    index_articles: Annotated[Words, Doc('leading words the index files an entry without ("The KV cache" under K)')] = (
+        "The",
+        "A",
+        "An",
+    )
     index_formulas: Plain = "formulas in italics"
 
 

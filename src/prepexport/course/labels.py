@@ -17,6 +17,7 @@ LIST_SIZES: dict[str, int | None] = {
     "months": 12,
     "review_prompts": None,
     "worksheet_fields": None,
+    "index_articles": None,
 }
 
 

@@ -353,7 +353,8 @@ def _drill_answer(ctx: Context, number: int, index: int, drill_id: str, week_mar
         why = f"{week_mark}<b>{ctx.word(words.not_letter, letter=other)}</b> {ctx.line(choice.why)}"
         rest.append(ctx.para(why, st.hanging_muted))
     rest.append(ctx.para(f"{week_mark}<b>{ctx.word(words.smallest_fix)}</b> {ctx.line(drill.fix)}", st.body))
-    return [KeepTogether(found), *rest, Spacer(1, 4)]
+    # One drill's answer is short and read as a whole: it never breaks over a column or page.
+    return [KeepTogether([*found, *rest]), Spacer(1, 4)]
 
 
 def references(ctx: Context) -> list[Flowable]:
@@ -391,17 +392,27 @@ def index(ctx: Context, headings: list[Heading]) -> list[Flowable]:
         Paragraph(ctx.word(words.index_lead, formulas=f"<i>{ctx.word(words.index_formulas)}</i>"), st.muted),
     ]
     letter = ""
-    for (name, kind), keys in sorted(entries.items(), key=lambda item: (_sort_key(item[0][0]), item[0][1])):
-        initial = _sort_key(name)[:1].upper()
+    filed = {entry: _filed_as(entry[0], words.index_articles) for entry in entries}
+    for (name, kind), keys in sorted(entries.items(), key=lambda item: (_sort_key(filed[item[0]]), item[0][1])):
+        initial = _sort_key(filed[name, kind])[:1].upper()
         if initial != letter:
             letter = initial
             found.append(Paragraph(ctx.text.plain(letter), st.label))
-        shown_name = ctx.text.plain(name)
+        shown_name = ctx.text.plain(filed[name, kind])
         if kind == "formula":
             shown_name = f"<i>{shown_name}</i>"
         pages = ", ".join(page_number(k) for k in keys)
         found.append(ctx.para(f"{shown_name}\u2002{pages}", st.index_entry))
     return found
+
+
+def _filed_as(name: str, articles: tuple[str, ...]) -> str:
+    """Return an index entry as it is filed: a leading article moves to the end ("KV cache, the")."""
+    for article in articles:
+        head, _, rest = name.partition(" ")
+        if rest and head.casefold() == article.casefold():
+            return f"{rest[:1].upper()}{rest[1:]}, {head.casefold()}"
+    return name
 
 
 def _sort_key(name: str) -> str:
