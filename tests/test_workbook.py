@@ -667,3 +667,35 @@ def test_the_index_files_topics_without_a_leading_article(built: Built) -> None:
         head, _, rest = topic.title.partition(" ")
         if head == "The" and rest:
             assert f"{rest}, the" in index
+
+
+def test_formula_drawings_are_cached_as_operators_and_a_damaged_entry_is_typeset_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(formulas.CACHE_ENV, str(tmp_path / "cache"))
+    folder = formulas.use_cache()
+    assert folder is not None
+    latex = r"\sqrt{d_{k}} + \frac{q}{7}"
+    fonts.register()
+    try:
+        formulas.render.cache_clear()
+        formulas._FORM_CODE.clear()
+        typeset = formulas.render(latex)
+        assert typeset.drawing is not None
+        (entry,) = folder.rglob("*.ops.json")
+        formulas.render.cache_clear()
+        formulas._FORM_CODE.clear()
+        replayed = formulas.render(latex)
+        assert replayed.drawing is None  # no SVG parsed: the operators and the size came from the cache
+        assert (replayed.width, replayed.height, replayed.depth) == (typeset.width, typeset.height, typeset.depth)
+        assert replayed.operators() == typeset.operators()
+        entry.write_text("[1.0, 2", encoding="utf-8")  # cut short
+        formulas.render.cache_clear()
+        formulas._FORM_CODE.clear()
+        again = formulas.render(latex)
+        assert again.drawing is not None and again.operators() == typeset.operators()
+    finally:
+        formulas.render.cache_clear()
+        formulas._FORM_CODE.clear()
+        monkeypatch.delenv(formulas.CACHE_ENV)
+        formulas.use_cache()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import io
+import json
 import multiprocessing.util
 import os
 import re
@@ -18,6 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import reportlab
+import svglib
 import ziafont
 import ziamath
 from reportlab.graphics import renderPDF
@@ -51,7 +54,7 @@ class Rendered:
 
     latex: str
     inline: bool
-    drawing: Drawing
+    drawing: Drawing | None  # None when the operators came from the disk cache
     width: float
     height: float
     depth: float
@@ -61,22 +64,27 @@ class Rendered:
         """Return the PDF form name the formula is stored under, the same in every build."""
         return "math" + hashlib.sha1(self.latex.encode("utf-8")).hexdigest()[:16] + ("i" if self.inline else "")
 
+    def operators(self) -> list[str] | None:
+        """Return the PDF operators that draw the formula, or None if they cannot be reused (text as text)."""
+        if self.form not in _FORM_CODE and self.drawing is not None:
+            # Drawn on a scratch canvas, so that the first drawing in a PDF is the same as every later one,
+            # whichever pass or workbook comes first.
+            scratch = _scratch()
+            drawn = _render_on(scratch, self.drawing)
+            del scratch._code[:]
+            # Kept for the next pass and the next workbook, without the renderer's no-op font selections
+            # (their font names belong to that canvas); text shown as text is not kept.
+            if not any(line.rstrip().endswith(("Tj", "TJ", "'", '"')) for line in drawn):
+                _FORM_CODE[self.form] = [line for line in drawn if not _NO_OP_FONT.fullmatch(line)]
+        return _FORM_CODE.get(self.form)
+
     def draw(self, canvas: Canvas, x: float, y: float, scale: float) -> None:
         """Draw the formula with its lower-left corner at (x, y), defining its PDF form on first use."""
         if not canvas.hasForm(self.form):
             canvas.beginForm(self.form, -1, -1, self.width + 1, self.height + 1)
-            code = _FORM_CODE.get(self.form)
+            code = self.operators()
             if code is None:
-                # Drawn on a scratch canvas first, so that the first drawing in a PDF is the same as every
-                # later one, whichever pass or workbook comes first.
-                scratch = _scratch()
-                drawn = _render_on(scratch, self.drawing)
-                del scratch._code[:]
-                # Keep the operators for the next pass and the next workbook, without the renderer's no-op
-                # font selections (their font names belong to that canvas); text shown as text is not kept.
-                if not any(line.rstrip().endswith(("Tj", "TJ", "'", '"')) for line in drawn):
-                    code = _FORM_CODE[self.form] = [line for line in drawn if not _NO_OP_FONT.fullmatch(line)]
-            if code is None:
+                assert self.drawing is not None  # only a formula without reusable operators keeps no drawing
                 _render_on(canvas, self.drawing)
             else:
                 canvas._code.extend(code)
@@ -177,14 +185,63 @@ def normalise(latex: str) -> str:
 @cache
 def render(latex: str, inline: bool = False) -> Rendered:
     """Typeset the formula (display or text style); results are cached, as typesetting is slow."""
-    svg = _svg(normalise(latex), inline)
+    normalised = normalise(latex)
+    stored = _stored_operators(normalised, inline)
+    if stored is not None:
+        width, height, depth, code = stored
+        shape = Rendered(latex, inline, None, width, height, depth)
+        _FORM_CODE.setdefault(shape.form, code)
+        return shape
+    svg = _svg(normalised, inline)
     drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
     if drawing is None:
         raise ValueError(f"svglib could not read the SVG of {latex!r}")
     match = _VIEWBOX.search(svg)
     top, height = (float(match.group(2)), float(match.group(4))) if match else (0.0, 0.0)
     depth = max(0.0, (height + top) * _PX_TO_PT)
-    return Rendered(latex, inline, drawing, float(drawing.width), float(drawing.height), depth)
+    shape = Rendered(latex, inline, drawing, float(drawing.width), float(drawing.height), depth)
+    learned = shape.operators()
+    if learned is not None:
+        _store_operators(normalised, inline, (shape.width, shape.height, shape.depth, learned))
+    return shape
+
+
+def _operators_path(latex: str, inline: bool) -> Path | None:
+    """Return where the disk cache keeps a formula's drawing operators and size (None: no cache)."""
+    folder = _cache_dir[0]
+    if folder is None:
+        return None
+    engine = f"{_engine()}; reportlab {reportlab.Version}; svglib {svglib.__version__}"
+    key = hashlib.sha256(f"{engine}\0{inline}\0{latex}".encode()).hexdigest()
+    return folder / key[:2] / f"{key}.ops.json"
+
+
+def _stored_operators(latex: str, inline: bool) -> tuple[float, float, float, list[str]] | None:
+    """Return a formula's size and operators from the disk cache (parsing its SVG again costs the most)."""
+    path = _operators_path(latex, inline)
+    if path is None or not path.is_file():
+        return None
+    try:
+        width, height, depth, code = json.loads(path.read_text(encoding="utf-8"))
+        if all(isinstance(n, float) for n in (width, height, depth)) and all(isinstance(c, str) for c in code):
+            return width, height, depth, code
+    except (OSError, ValueError, TypeError):
+        pass  # a damaged entry is typeset again
+    return None
+
+
+def _store_operators(latex: str, inline: bool, entry: tuple[float, float, float, list[str]]) -> None:
+    """Keep a formula's size and operators in the disk cache."""
+    path = _operators_path(latex, inline)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_text(json.dumps(entry), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 class DisplayFormula(Flowable):  # type: ignore[misc]
