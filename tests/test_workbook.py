@@ -699,3 +699,19 @@ def test_formula_drawings_are_cached_as_operators_and_a_damaged_entry_is_typeset
         formulas._FORM_CODE.clear()
         monkeypatch.delenv(formulas.CACHE_ENV)
         formulas.use_cache()
+
+
+def test_math_is_spaced_as_tex_spaces_it() -> None:
+    def width(latex: str) -> float:
+        return formulas.render(latex, True).width
+
+    # Binary operators take the space of + (not a hair's width), an accent no more room than its letter.
+    plus = width("a + b") - width("a{+}b")  # a braced operator is an ordinary symbol, without its space
+    assert plus > 4
+    for operator in (r"\times", r"\cap", r"\cup", r"\cdot"):
+        assert width(f"a {operator} b") - width(f"a{{{operator}}}b") == pytest.approx(plus, abs=0.3), operator
+    assert width(r"\hat{y}") == pytest.approx(width("y"), abs=0.3)
+    # A comma is followed by a thin space (a sixth of an em), not a thick one.
+    assert width("i, j") - width("ij") < width(",") + 12 / 6 + 0.3
+    # Scripts after a norm attach to it: the bars keep their size.
+    assert formulas.render(r"\lVert w \rVert_2^2", True).height <= formulas.render("(w)_2^2", True).height

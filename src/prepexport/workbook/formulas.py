@@ -28,13 +28,29 @@ from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 from svglib.svglib import svg2rlg
+from ziamath import operators as ziamath_operators
 from ziamath.config import config as ziamath_config
-from ziamath.zmath import Latex
+from ziamath.tex import tex2mml
+from ziamath.zmath import Math
 
 from prepexport.workbook import fonts
 
 # ziamath's default SVG2 output uses constructs svglib misplaces (subscripts, sum limits).
 ziamath_config.svg2 = False
+
+
+def _tex_spacing() -> None:
+    """Space operators as TeX does where ziamath's operator table differs: binary operators get the medium
+    space of + and -, a comma only a thin space after it, and a nabla none before its subscript."""
+    table = ziamath_operators.operators
+    for binary in "×∩∪⋅·∘⊕⊗÷∗":
+        table[binary, "infix"] = {"lspace": "mediummathspace", "rspace": "mediummathspace"}
+    table[",", "infix"] = {"separator": "true", "lspace": "0em", "rspace": "thinmathspace"}
+    table["∇", "prefix"] = {"lspace": "0em", "rspace": "0em"}
+
+
+_tex_spacing()
+SPACING = "tex-spacing 1"  # part of every cache key: change it when _tex_spacing or _mathml changes
 # The math font drawn to match the text face, and the text face itself for \text{...}.
 ziamath_config.math.mathfont = str(fonts.MATH_FONT)
 ziamath_config.text.textfont = str(fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
@@ -144,7 +160,9 @@ def use_cache() -> Path | None:
 def _engine() -> str:
     """Return what, besides the LaTeX, decides a formula's shapes: engine versions, fonts, settings."""
     font_hash = fonts.fingerprint(fonts.MATH_FONT, fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
-    return f"ziamath {ziamath.__version__}; ziafont {ziafont.__version__}; fonts {font_hash}; svg1; {BASE_SIZE}"
+    return (
+        f"ziamath {ziamath.__version__}; ziafont {ziafont.__version__}; fonts {font_hash}; svg1; {BASE_SIZE}; {SPACING}"
+    )
 
 
 def _svg(latex: str, inline: bool) -> str:
@@ -159,7 +177,7 @@ def _svg(latex: str, inline: bool) -> str:
             cached = ""
         if cached.startswith("<svg") and cached.rstrip().endswith("</svg>"):
             return cached
-    svg: str = Latex(latex, size=BASE_SIZE / _PX_TO_PT, inline=inline).svg()
+    svg: str = Math(_mathml(latex, inline), size=BASE_SIZE / _PX_TO_PT).svg()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,12 +190,23 @@ def _svg(latex: str, inline: bool) -> str:
     return svg
 
 
+def _mathml(latex: str, inline: bool) -> str:
+    """Return the formula as MathML, with spacing accents: ziamath centres a combining circumflex (no
+    advance) to the left of its letter, and the ASCII tilde is wider than most letters."""
+    mathml: str = tex2mml(latex, inline=inline)
+    mathml = mathml.replace("&#x00302;</mo>", "&#x002C6;</mo>")
+    return mathml.replace('<mo stretchy="false">&#x0007E;</mo></mover>', '<mo stretchy="false">&#x002DC;</mo></mover>')
+
+
+# A norm or absolute value is one group, so scripts after it attach to the group and do not stretch the bar.
+_NORM = re.compile(r"\\(l[vV]ert)((?:(?!\\[lr][vV]ert).)*)\\(r[vV]ert)")
 _MULTI_LETTER_INDEX = re.compile(r"(_)\{([A-Za-z]{2,})\}")
 _UNARY_MINUS = re.compile(r"(^|[=(\[{,;:<>]|\\left\(|\\(?:le|ge|leq|geq|approx|to|in|sim|times|cdot|mid)\b)(\s*)-")
 
 
 def normalise(latex: str) -> str:
     """Apply the typesetting conventions ziamath does not: upright word subscripts, unspaced unary minus."""
+    latex = _NORM.sub(r"{\\\1\2\\\3}", latex)
     latex = _MULTI_LETTER_INDEX.sub(r"\1{\\mathrm{\2}}", latex)
     return _UNARY_MINUS.sub(r"\1\2{-}", latex)
 
