@@ -287,10 +287,13 @@ def recover(package: Path, source: Path | None, force: bool) -> None:
     path = source or DEFAULT_SOURCE
     loaded = _load(path)
     target = stamps_path(path)
+    try:  # the package first: --force is worth suggesting only for a package that would be used
+        result = recover_stamps(loaded.kb, package)
+    except PrepexportError as exc:
+        _fail(str(exc), EXIT_INVALID)
     if target.exists() and not force:
         _fail(f"{target} exists; pass --force to replace it with stamps rebuilt from {package}", EXIT_USAGE)
     try:
-        result = recover_stamps(loaded.kb, package)
         write_atomically(target, dump_stamps(result.stamps).encode())
     except PrepexportError as exc:
         _fail(str(exc), EXIT_INVALID)

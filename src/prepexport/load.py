@@ -632,6 +632,16 @@ class _Converter:
             if not topic.cards:
                 line, column = self._locate(_at(root, "topics", i))
                 yield Problem(line, column, self.name, f"topics[{i}]", f"topic '{topic.id}' has no cards", "warning")
+        for course_id, (where, ids) in SHIPPED_IDS.items():
+            mine = set(dataclasses.astuple(kb.meta.anki))
+            if kb.meta.id != course_id and mine & ids:
+                line, column = self._locate(_at(root, "meta", "anki"))
+                message = (
+                    f"uses the Anki ids of {where} (course '{course_id}'): a new course needs its own deck and "
+                    "note-type ids, or its notes overwrite that course's in learners' collections and its stamps "
+                    "are refused; pick new ones (see 'Starting a new course' in docs/format.md)"
+                )
+                yield Problem(line, column, self.name, "meta.anki", message, "warning")
         for conflict in conflicts(kb):
             path = self._conflict_path(kb, conflict)
             line, column = self._locate(_at(root, *path))
@@ -860,6 +870,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     return []
+
+
+#: The meta.anki ids of the courses shipped with prepexport, which a copy must not keep (tests check they match).
+SHIPPED_IDS: dict[str, tuple[str, frozenset[int]]] = {
+    "attention-mini": ("docs/example.yaml", frozenset({1900000000001, *range(1900000000101, 1900000000107)})),
+    "ml-llm-interview-prep": (
+        "the default course",
+        frozenset({1764403200001, *range(1764403200101, 1764403200107)}),
+    ),
+}
 
 
 def _at(root: yaml.Node, *steps: str | int) -> yaml.Node:
