@@ -75,6 +75,17 @@ def test_the_shipped_ids_the_warning_knows_are_the_shipped_courses(path: Path) -
     assert set(dataclasses.astuple(kb.meta.anki)) == SHIPPED_IDS[kb.meta.id][1]
 
 
+def test_anki_ids_take_every_value_up_to_two_to_the_63_minus_one(tmp_path: Path) -> None:
+    highest = EXAMPLE.read_text(encoding="utf-8").replace("deck: 1900000000001", "deck: 9223372036854775807")
+    assert load_bytes(highest.encode(), "x.yaml", root=EXAMPLE.parent).kb.meta.anki.deck == (1 << 63) - 1
+    over = highest.replace("deck: 9223372036854775807", "deck: 9223372036854775808")
+    with pytest.raises(SourceError) as caught:
+        load_bytes(over.encode(), "x.yaml", root=EXAMPLE.parent)
+    assert [str(p) for p in caught.value.problems] == [
+        "x.yaml:11:11: meta.anki.deck: must be between 1073741824 and 9223372036854775807, not 9223372036854775808"
+    ]
+
+
 def test_text_that_looks_like_other_types_stays_text(tmp_path: Path) -> None:
     source = EXAMPLE.read_text(encoding="utf-8").replace("title: Attention in One Week", "title: 2026")
     source = source.replace("term: Query", "term: yes")
