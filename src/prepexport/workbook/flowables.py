@@ -81,7 +81,9 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
             return
         self._template = template
         self._version = ledger.version
-        super().__init__(self._resolve(), style)
+        self._resolved = self._resolve()
+        self._plain: Paragraph | None = None
+        super().__init__(self._resolved, style)
 
     def _resolve(self) -> str:
         parts = self._template.split(_OPEN)
@@ -94,7 +96,11 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
     def _refresh(self) -> None:
         if self._ledger is not None and self._version != self._ledger.version:
             self._version = self._ledger.version
-            Paragraph.__init__(self, self._resolve(), self.style)
+            resolved = self._resolve()
+            if resolved != self._resolved:  # parsed again only when one of its page numbers moved
+                self._resolved = resolved
+                self._plain = None
+                Paragraph.__init__(self, resolved, self.style)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._refresh()
@@ -104,7 +110,9 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         # Paragraph.split builds its pieces through self.__class__ with its own arguments: split a plain
         # paragraph of the resolved text instead (each layout pass splits the original again).
         self._refresh()
-        pieces: list[Flowable] = Paragraph(self._resolve(), self.style).split(availWidth, availHeight)
+        if self._plain is None:
+            self._plain = Paragraph(self._resolved, self.style)
+        pieces: list[Flowable] = self._plain.split(availWidth, availHeight)
         return pieces
 
 
