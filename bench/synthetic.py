@@ -21,13 +21,13 @@ meta:
   deck: Synthetic
   description: A generated course of **{notes}** notes.
   anki:
-    deck: 1900000000001
-    basic: 1900000000101
-    reversible: 1900000000102
-    cloze: 1900000000103
-    formula: 1900000000104
-    drill: 1900000000105
-    misconception: 1900000000106
+    deck: 1900000900001
+    basic: 1900000900101
+    reversible: 1900000900102
+    cloze: 1900000900103
+    formula: 1900000900104
+    drill: 1900000900105
+    misconception: 1900000900106
 areas:
 {areas}
 topics:

@@ -52,8 +52,12 @@ def test_a_source_past_the_size_limit_is_too_large(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--weeks", "²"], "--weeks must be a number of weeks or 'all', not '²'"),
-        (["--weeks", "1" * 5000], "--weeks must be a number of weeks or 'all'"),
+        (["--weeks", "²"], "--weeks must be a number of weeks (plain digits, no leading zero) or 'all', not '²'"),
+        (["--weeks", "1" * 5000], "--weeks must be a number of weeks (plain digits, no leading zero) or 'all'"),
+        (["--weeks", "01"], "--weeks must be a number of weeks (plain digits, no leading zero) or 'all', not '01'"),
+        (["--weeks", "+1"], "--weeks must be a number of weeks (plain digits, no leading zero) or 'all', not '+1'"),
+        (["--start", "2026-1-5"], "'2026-1-5' is not a date written YYYY-MM-DD"),
+        (["--start", "２０２６-01-05"], "is not a date written YYYY-MM-DD"),
         (["--start", "9999-12-31"], "--start 9999-12-31: give a date between the years 1900 and 9000"),
     ],
 )

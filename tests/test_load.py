@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 import pytest
 
 from prepexport.errors import SourceError
-from prepexport.load import load_bytes, load_file
+from prepexport.load import SHIPPED_IDS, load_bytes, load_file
 from prepexport.model import BasicCard, ClozeCard, ReversibleCard
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,6 +53,37 @@ def test_example_loads_with_every_kind() -> None:
     assert kb.formulas and kb.drills and kb.misconceptions and kb.frameworks and kb.roadmaps and kb.references
     assert kb.root == EXAMPLE.resolve().parent
     assert kb.drill("drill-stale-date").right.key == "context"
+
+
+def test_a_copy_of_a_shipped_course_that_keeps_its_anki_ids_is_warned(tmp_path: Path) -> None:
+    copy = EXAMPLE.read_text(encoding="utf-8").replace("id: attention-mini", "id: my-course", 1)
+    warnings = load_bytes(copy.encode(), "x.yaml", root=EXAMPLE.parent).warnings
+    assert [str(w) for w in warnings] == [
+        "x.yaml:11:5: warning: meta.anki: uses the Anki ids of docs/example.yaml (course 'attention-mini'): a new "
+        "course needs its own deck and note-type ids, or its notes overwrite that course's in learners' "
+        "collections and its stamps are refused; pick new ones (see 'Starting a new course' in docs/format.md)"
+    ]
+    own = copy.replace("deck: 1900000000001", "deck: 1900000777001")
+    for n in range(101, 107):
+        own = own.replace(f": 1900000000{n}", f": 1900000777{n}")
+    assert load_bytes(own.encode(), "x.yaml", root=EXAMPLE.parent).warnings == []
+
+
+@pytest.mark.parametrize("path", [EXAMPLE, Path(__file__).parents[1] / "source" / "knowledge.yaml"])
+def test_the_shipped_ids_the_warning_knows_are_the_shipped_courses(path: Path) -> None:
+    kb = load_file(path).kb
+    assert set(dataclasses.astuple(kb.meta.anki)) == SHIPPED_IDS[kb.meta.id][1]
+
+
+def test_anki_ids_take_every_value_up_to_two_to_the_63_minus_one(tmp_path: Path) -> None:
+    highest = EXAMPLE.read_text(encoding="utf-8").replace("deck: 1900000000001", "deck: 9223372036854775807")
+    assert load_bytes(highest.encode(), "x.yaml", root=EXAMPLE.parent).kb.meta.anki.deck == (1 << 63) - 1
+    over = highest.replace("deck: 9223372036854775807", "deck: 9223372036854775808")
+    with pytest.raises(SourceError) as caught:
+        load_bytes(over.encode(), "x.yaml", root=EXAMPLE.parent)
+    assert [str(p) for p in caught.value.problems] == [
+        "x.yaml:11:11: meta.anki.deck: must be between 1073741824 and 9223372036854775807, not 9223372036854775808"
+    ]
 
 
 def test_text_that_looks_like_other_types_stays_text(tmp_path: Path) -> None:

@@ -129,8 +129,42 @@ def test_another_courses_stamps_are_refused(course: Course, tmp_path: Path) -> N
     other = Course(tmp_path / "other")
     other.edit("  deck: 1900000100001", "  deck: 1900000100999")
     shutil.copy(course.stamps, other.stamps)
-    with pytest.raises(StampsError, match="belongs to another course"):
+    with pytest.raises(StampsError, match=r"belongs to another course: its deck id \(meta.anki.deck\) differs"):
         other.build(tmp_path / "out2")
+
+
+def test_a_copied_courses_stamps_are_refused_though_the_deck_id_matches(course: Course, tmp_path: Path) -> None:
+    """A course copied from another keeps its deck id: the course id tells the two apart, nothing is overwritten."""
+    course.build(tmp_path / "out")
+    other = Course(tmp_path / "other")
+    other.edit("  id: deck-fixture", "  id: my-new-course")
+    shutil.copy(course.stamps, other.stamps)
+    kept = other.stamps.read_bytes()
+    with pytest.raises(StampsError, match=r"its course id \(meta.id\) differs") as caught:
+        other.build(tmp_path / "out2")
+    assert "'deck-fixture'" in str(caught.value) and "'my-new-course'" in str(caught.value)
+    assert "Starting a new course" in str(caught.value)
+    assert other.stamps.read_bytes() == kept and not (tmp_path / "out2").exists()
+
+
+def test_recover_refuses_a_copied_courses_package(course: Course, tmp_path: Path) -> None:
+    first = course.build(tmp_path / "out")
+    other = Course(tmp_path / "other")
+    other.edit("  id: deck-fixture", "  id: my-new-course")
+    other.edit("  tag_root: prep", "  tag_root: mine")
+    other.stamps.unlink(missing_ok=True)
+    result = CliRunner().invoke(main, ["stamps", "recover", str(first.path), str(other.source)])
+    assert result.exit_code == 1, result.output
+    assert "belongs to another course: its course id (meta.id) differs" in result.output
+    assert not other.stamps.exists()
+
+
+def test_recover_checks_the_package_before_suggesting_force(course: Course, tmp_path: Path) -> None:
+    course.build(tmp_path / "out")
+    missing = tmp_path / "nonexistent.apkg"
+    result = CliRunner().invoke(main, ["stamps", "recover", str(missing), str(course.source)])
+    assert result.exit_code == 1, result.output
+    assert "cannot read the package" in result.output and "--force" not in result.output
 
 
 def test_a_future_or_absurd_stamp_is_refused(course: Course, tmp_path: Path) -> None:

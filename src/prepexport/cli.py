@@ -43,7 +43,7 @@ class StartDate(click.ParamType[datetime.datetime]):
         if isinstance(value, datetime.datetime):
             return value
         text = str(value).strip()
-        parts = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        parts = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
         if parts is None:
             self.fail(f"'{text}' is not a date written YYYY-MM-DD, e.g. 2026-03-02", param, ctx)
         year, month, day = (int(p) for p in parts.groups())
@@ -287,10 +287,13 @@ def recover(package: Path, source: Path | None, force: bool) -> None:
     path = source or DEFAULT_SOURCE
     loaded = _load(path)
     target = stamps_path(path)
+    try:  # the package first: --force is worth suggesting only for a package that would be used
+        result = recover_stamps(loaded.kb, package)
+    except PrepexportError as exc:
+        _fail(str(exc), EXIT_INVALID)
     if target.exists() and not force:
         _fail(f"{target} exists; pass --force to replace it with stamps rebuilt from {package}", EXIT_USAGE)
     try:
-        result = recover_stamps(loaded.kb, package)
         write_atomically(target, dump_stamps(result.stamps).encode())
     except PrepexportError as exc:
         _fail(str(exc), EXIT_INVALID)
@@ -339,8 +342,12 @@ def _pick_roadmaps(kb: KnowledgeBase, weeks: str, fail: Callable[[str, int], NoR
     available = ", ".join(str(len(r.weeks)) for r in kb.roadmaps) or "none"
     if weeks == "all":
         return list(kb.roadmaps)
-    if not (weeks.isascii() and weeks.isdigit() and len(weeks) <= 4):
-        fail(f"--weeks must be a number of weeks or 'all', not {printable(repr(weeks[:20]))}", EXIT_USAGE)
+    if not re.fullmatch(r"[1-9][0-9]{0,3}", weeks):  # written as the plan lengths are: no sign, no leading zero
+        fail(
+            f"--weeks must be a number of weeks (plain digits, no leading zero) or 'all', not "
+            f"{printable(repr(weeks[:20]))}",
+            EXIT_USAGE,
+        )
     try:
         return [kb.roadmap_for(int(weeks))]
     except KeyError:

@@ -26,7 +26,7 @@ from prepexport import markup
 from prepexport.course import cloze, labels
 from prepexport.course.coverage import coverage
 from prepexport.course.order import Conflict, conflicts
-from prepexport.errors import Problem, SourceError
+from prepexport.errors import Problem, SourceError, printable
 from prepexport.gc_pause import gc_paused
 from prepexport.model import (
     CARD_MARKERS,
@@ -75,8 +75,11 @@ IMAGE_SIGNATURES = {
 #: Characters refused in text: control characters (Anki's field separator among them) other than tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
-#: Whole numbers as an author writes them: decimal digits, no leading zero, octal, hex or sexagesimal forms.
-_DECIMAL = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,17})")
+#: Whole numbers as an author writes them: decimal digits, no plus sign, leading zero, octal, hex or sexagesimal.
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+#: Digits beyond which a number is out of every range without converting it (int() of huge text is slow).
+_MAX_DIGITS = 25
 
 #: URL schemes a reference may link to; anything else (javascript:, data:, file:) could act when clicked.
 URL_SCHEMES = ("https://", "http://", "mailto:")
@@ -124,6 +127,10 @@ _UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
 # What a YAML anchor looks like (`&name`); a document without one cannot hold an alias. Text such as `&amp;`
 # matches too, and then only costs the full size check.
 _ANCHOR = re.compile(r"&\S")
+# What an explicit YAML tag may look like (`!foo`, `!!binary`); only a document that matches is parsed for them.
+_TAG = re.compile(r"(?:^|[\s\[{,])!")
+#: The one explicit tag allowed: `!!str` only says "text", which every value the format reads as text is anyway.
+_ALLOWED_TAGS = frozenset({"tag:yaml.org,2002:str"})
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,8 @@ class _Converter:
             raise SourceError([self._syntax_problem(exc)]) from None
         except yaml.YAMLError as exc:
             raise SourceError([Problem(1, 1, self.name, "", f"YAML syntax: {exc}")]) from None
+        if _TAG.search(self.text):
+            self._check_tags()
         if root is None:
             raise SourceError(
                 [Problem(1, 1, self.name, "", "the file is empty; expected a mapping with meta, areas and topics")]
@@ -251,6 +260,27 @@ class _Converter:
         if self.problems:
             raise SourceError(sorted(self.problems))
         return Loaded(kb, sorted(self._warnings(kb, root)))
+
+    def _check_tags(self) -> None:
+        """Refuse explicit tags (`!!python/object`, `!!binary`, `!foo`): the format's values are text and numbers.
+
+        The composed nodes no longer tell an explicit tag from a resolved one, so this reads the parser's events.
+        """
+        tagged = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        for event in yaml.parse(self.text, Loader=_Loader):
+            tag = getattr(event, "tag", None) if isinstance(event, tagged) else None
+            if (
+                tag is not None
+                and tag not in _ALLOWED_TAGS
+                and not (tag == "!" and isinstance(event, yaml.ScalarEvent))
+            ):
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                shown = printable(tag.replace("tag:yaml.org,2002:", "!!"))[:60]
+                message = f"YAML tags are not supported ({shown}); write the value without it"
+                self.problems.append(Problem(line, column, self.name, "", message))
+        if self.problems:
+            raise SourceError(self.problems)
 
     def _syntax_problem(self, exc: yaml.MarkedYAMLError) -> Problem:
         """Describe a YAML syntax error where it was found, and also where the construct it breaks starts."""
@@ -454,6 +484,10 @@ class _Converter:
         if not _DECIMAL.fullmatch(written):
             self._error(node, path, f"must be a whole number in plain decimal digits, not {_describe(node)}")
             return _BAD
+        if len(written.lstrip("-")) > _MAX_DIGITS:
+            bounds = next((f" ({m.low}..{m.high})" for m in meta if isinstance(m, Range)), "")
+            self._error(node, path, f"out of range{bounds}: {written[:22]}… has {len(written)} digits")
+            return _BAD
         number = int(written)
         for m in meta:
             if isinstance(m, Range) and not m.low <= number <= m.high:
@@ -632,6 +666,16 @@ class _Converter:
             if not topic.cards:
                 line, column = self._locate(_at(root, "topics", i))
                 yield Problem(line, column, self.name, f"topics[{i}]", f"topic '{topic.id}' has no cards", "warning")
+        for course_id, (where, ids) in SHIPPED_IDS.items():
+            mine = set(dataclasses.astuple(kb.meta.anki))
+            if kb.meta.id != course_id and mine & ids:
+                line, column = self._locate(_at(root, "meta", "anki"))
+                message = (
+                    f"uses the Anki ids of {where} (course '{course_id}'): a new course needs its own deck and "
+                    "note-type ids, or its notes overwrite that course's in learners' collections and its stamps "
+                    "are refused; pick new ones (see 'Starting a new course' in docs/format.md)"
+                )
+                yield Problem(line, column, self.name, "meta.anki", message, "warning")
         for conflict in conflicts(kb):
             path = self._conflict_path(kb, conflict)
             line, column = self._locate(_at(root, *path))
@@ -860,6 +904,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     return []
+
+
+#: The meta.anki ids of the courses shipped with prepexport, which a copy must not keep (tests check they match).
+SHIPPED_IDS: dict[str, tuple[str, frozenset[int]]] = {
+    "attention-mini": ("docs/example.yaml", frozenset({1900000000001, *range(1900000000101, 1900000000107)})),
+    "ml-llm-interview-prep": (
+        "the default course",
+        frozenset({1764403200001, *range(1764403200101, 1764403200107)}),
+    ),
+}
 
 
 def _at(root: yaml.Node, *steps: str | int) -> yaml.Node:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from prepexport.course.kinds import KINDS, Kind
+from prepexport.course.tags import tag_root
 from prepexport.deck.build import model_id, note_type_name
 from prepexport.deck.errors import StampsError
 from prepexport.deck.notes import note_guid
@@ -27,6 +28,7 @@ from prepexport.deck.stamps import (
     Stamps,
     clock,
     dump_stamps,
+    foreign_course,
     note_hash,
     parse_stamps,
 )
@@ -166,6 +168,7 @@ def recover_stamps(kb: KnowledgeBase, package: Path) -> Recovered:
     now = clock()
     recovered: dict[str, NoteStamp] = {}
     foreign = 0
+    guids: set[str] = set()
     for note in notes:
         source_id = note.fields.get("Id", "")
         # By the GUID, which derives from the course, the kind and the id: a note type whose id changed since
@@ -180,10 +183,12 @@ def recover_stamps(kb: KnowledgeBase, package: Path) -> Recovered:
         mod = min(note.mod, now)
         added = min(max(note.note_id // 1000, 0), mod)
         recovered[key] = NoteStamp(note_hash(note.model_id, note.fields, note.tags), mod, added)
+        guids.add(note.guid)
     if not recovered:
         raise StampsError(
             f"{package} holds no note of this course (deck id {kb.meta.anki.deck}): it is another course's package"
         )
+    _refuse_other_course(kb, package, [n.tags for n in notes if n.guid in guids])
     note_types: dict[str, NoteTypeStamp] = {}
     for kind, mid in ((k, model_id(kb, k)) for k in KINDS):
         model = models.get(mid)
@@ -201,6 +206,19 @@ def recover_stamps(kb: KnowledgeBase, package: Path) -> Recovered:
     stamps = Stamps(Course(kb.meta.anki.deck, kb.meta.id), note_types, notes_now, removed)
     parse_stamps(json.loads(dump_stamps(stamps)), now)  # the same checks a build applies: never write a bad file
     return Recovered(stamps, len(notes_now), len(removed), len(current - set(notes_now)))
+
+
+def _refuse_other_course(kb: KnowledgeBase, package: Path, tags: list[tuple[str, ...]]) -> None:
+    """Refuse a package of another course that shares this one's deck id (a copy that kept it): its tags say so.
+
+    GUIDs derive from the deck id alone, so they match; the tags carry the course's tag root (meta.id).
+    """
+    root = tag_root(kb)
+    roots = sorted({tag.partition("::")[0] for note_tags in tags for tag in note_tags if "::" in tag})
+    if not roots or root in roots:
+        return
+    theirs = Course(kb.meta.anki.deck, roots[0])
+    raise StampsError(foreign_course(str(package), theirs, Course(kb.meta.anki.deck, root)))
 
 
 def _kinds_first(kind: Kind | None) -> list[Kind]:

@@ -188,13 +188,30 @@ def load_stamps(path: Path, course: Course, now: int) -> Stamps | None:
             "both sides' entries, one note per line, and for a note on both sides the later mod. Do not delete "
             "the file: see 'The stamps file' in docs/anki.md."
         ) from None
-    if stamps.course is not None and stamps.course.deck != course.deck:
-        raise StampsError(
-            f"{path} belongs to another course (deck id {stamps.course.deck}, id '{stamps.course.id}'), not to "
-            f"this one (deck id {course.deck}, id '{course.id}'). Use the stamps file committed with this "
-            "course, or rebuild it from its last published package: prepexport stamps recover PACKAGE SOURCE"
-        )
+    if stamps.course is not None and stamps.course != course:
+        raise StampsError(foreign_course(str(path), stamps.course, course))
     return stamps
+
+
+def foreign_course(what: str, theirs: Course, mine: Course) -> str:
+    """Explain why another course's stamps are refused, naming which of the two ids differs and what to do."""
+    differs = [
+        name
+        for name, same in (
+            ("course id (meta.id)", theirs.id == mine.id),
+            ("deck id (meta.anki.deck)", theirs.deck == mine.deck),
+        )
+        if not same
+    ]
+    return (
+        f"{what} belongs to another course: its {' and '.join(differs)} differ{'s' if len(differs) == 1 else ''} "
+        f"(it has id {theirs.id!r}, deck id {theirs.deck}; this course has id {mine.id!r}, deck id {mine.deck}). "
+        "A new course (say, copied from docs/example.yaml) needs its own meta.id and its own meta.anki ids, or its "
+        "notes overwrite the other course's in learners' collections: give it new ones (see 'Starting a new "
+        "course' in docs/format.md) and move this stamps file away. If this is the same course and you changed "
+        "the id on purpose, put the old value back, or use the stamps file committed with this course, or rebuild "
+        "it from its last published package: prepexport stamps recover PACKAGE SOURCE"
+    )
 
 
 def _message(error: BaseException) -> str:
