@@ -61,6 +61,10 @@ class Built:
         """Return the page a bookmark points at."""
         return next(o.page for o in self.outline if o.title == title)
 
+    def page_of_nth(self, title: str, n: int) -> int:
+        """Return the page the n-th bookmark of that title points at (1-based)."""
+        return [o.page for o in self.outline if o.title == title][n - 1]
+
     def links(self, page: int) -> list[int]:
         """Return the pages that the links on a page go to."""
         found = []
@@ -715,3 +719,15 @@ def test_math_is_spaced_as_tex_spaces_it() -> None:
     assert width("i, j") - width("ij") < width(",") + 12 / 6 + 0.3
     # Scripts after a norm attach to it: the bars keep their size.
     assert formulas.render(r"\lVert w \rVert_2^2", True).height <= formulas.render("(w)_2^2", True).height
+
+
+def test_prose_on_full_width_pages_keeps_to_80_characters(built: Built) -> None:
+    words = built.kb.labels
+    pages = {built.page_of(words.overview), built.page_of(words.formula_sheet), built.page_of(words.step_worksheets)}
+    for number, week in enumerate(built.roadmap.weeks, 1):
+        pages |= {built.page_of(f"Week {number} {week.focus}"), built.page_of_nth(words.review, number)}
+    checked = [
+        text for page in sorted(pages) for _, _, size, text in page_lines(built.reader, page) if size >= 9.9
+    ]  # fmt: skip
+    assert len(checked) > 10
+    assert max(len(text) for text in checked) <= 80, max(checked, key=len)

@@ -45,7 +45,7 @@ def quick_reference(ctx: Context) -> list[Flowable]:
     title = words.formula_sheet
     first = first_weeks(ctx)
     ordered = [kb.formula(f) for f in first]
-    intro = Paragraph(ctx.word(words.formula_sheet_lead), st.body)
+    intro = Paragraph(ctx.word(words.formula_sheet_lead), ctx.prose())
     heading = ctx.heading(title, st.chapter, key="formula-sheet", level=0, running=title)
     # What the page has under the heading and the intro (the frame's own padding is 6 points top and bottom).
     used = sum(f.wrap(ctx.frame_width, 1000)[1] + f.getSpaceAfter() for f in (heading, intro)) + 4 + 12
@@ -204,9 +204,9 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
     found: list[Flowable] = [] if first else [PageBreak()]
     found += [
         ctx.heading(worksheet_title(ctx, framework), st.section, key=f"worksheet-{framework.id}", level=1),
-        *ctx.blocks(framework.summary),
-        Paragraph(f"<b>{ctx.word(words.steps)}</b> {steps}", st.body),
-        *(ctx.blocks(framework.worksheet.lead) if framework.worksheet.lead else []),
+        *ctx.blocks(framework.summary, ctx.prose()),
+        Paragraph(f"<b>{ctx.word(words.steps)}</b> {steps}", ctx.prose()),
+        *(ctx.blocks(framework.worksheet.lead, ctx.prose()) if framework.worksheet.lead else []),
         Spacer(1, 4),
         *_fields(ctx, framework, 60),
         Spacer(1, 6),
@@ -219,10 +219,10 @@ def _design(ctx: Context, n: int, framework: Framework, *, first: bool) -> list[
             ctx.heading(
                 step.name, st.topic, key=f"worksheet-{framework.id}-{number}", level=2, contents=False, prefix=prefix
             ),
-            ctx.para(f"<b>{ctx.word(words.goal)}</b> {ctx.line(step.goal)}", st.body),
+            ctx.para(f"<b>{ctx.word(words.goal)}</b> {ctx.line(step.goal)}", ctx.prose()),
         ]
         for prompt in step.prompts:
-            found += [KeepTogether([ctx.para(ctx.line(prompt), st.label), RuledLines(3, 20)])]
+            found += [KeepTogether([ctx.para(ctx.line(prompt), ctx.prose(st.label)), RuledLines(3, 20)])]
         found += [Spacer(1, 6), DotGrid(least=60 * mm, title=Paragraph(ctx.word(words.worksheet_notes), st.label))]
     return found
 
@@ -256,8 +256,8 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
                 ),
             ]
             if copy == 1:
-                found += ctx.blocks(framework.summary)
-                found += ctx.blocks(framework.worksheet.lead) if framework.worksheet.lead else []
+                found += ctx.blocks(framework.summary, ctx.prose())
+                found += ctx.blocks(framework.worksheet.lead, ctx.prose()) if framework.worksheet.lead else []
             found += _fields(ctx, framework, 44)
             for step in framework.steps:
                 prompts = " ".join(ctx.line(p) for p in step.prompts)
@@ -267,9 +267,9 @@ def story_worksheets(ctx: Context) -> list[Flowable]:
                             ctx.para(
                                 f'<font name="{fonts.SANS_BOLD}" color="#1f4e79">{ctx.text.plain(step.name)}</font>'
                                 f" · {ctx.line(step.goal)}",
-                                ctx.styles.label_plain,
+                                ctx.prose(ctx.styles.label_plain),
                             ),
-                            ctx.para(prompts, st.muted),
+                            ctx.para(prompts, ctx.prose(st.muted)),
                             RuledLines(lines, spacing=20),
                         ]
                     )

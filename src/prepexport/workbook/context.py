@@ -24,6 +24,7 @@ from prepexport.workbook.styles import (
     Paper,
     Styles,
     make_styles,
+    measured,
     tall,
 )
 from prepexport.workbook.text import TextRenderer
@@ -77,6 +78,10 @@ class Context:
     def para(self, markup: str, style: ParagraphStyle) -> Paragraph:
         """Return a paragraph of rendered markup, resolving page references and making room for drawings."""
         return ref_paragraph(markup, tall(style) if formulas.is_inline(markup) else style, self.ledger)
+
+    def prose(self, style: ParagraphStyle | None = None) -> ParagraphStyle:
+        """Return the style (body text by default) with lines kept within the prose measure of this column."""
+        return measured(style or self.styles.body, self.frame_width)
 
     def heading(
         self,

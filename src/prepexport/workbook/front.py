@@ -251,10 +251,10 @@ def overview(ctx: Context) -> list[Flowable]:
                 weeks=str(len(roadmap.weeks)),
                 readings=str(sum(len(w.topics) for w in roadmap.weeks)),
             ),
-            st.body,
+            ctx.prose(),
         ),
         Paragraph(ctx.word(words.rhythm), st.label),
-        *ctx.blocks(roadmap.rhythm.summary),
+        *ctx.blocks(roadmap.rhythm.summary, ctx.prose()),
         Spacer(1, 4),
         table,
     ]

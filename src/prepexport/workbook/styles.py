@@ -24,6 +24,8 @@ MARGIN_BOTTOM = 20 * mm
 #: The text column of reading pages: about 70 characters of body text a line. The rest of the page width
 #: is a wide outer margin the learner writes notes in.
 TEXT_WIDTH = 130 * mm
+#: The widest a line of prose may run, also on full-width pages: about 76 characters of body text.
+PROSE_MEASURE = TEXT_WIDTH + 12 * mm
 NOTE_GAP = 6 * mm  # between the text column and the notes margin
 COLUMN_GAP = 8 * mm  # between the columns of two-column pages
 
@@ -141,6 +143,15 @@ def loose(style: ParagraphStyle) -> ParagraphStyle:
 def tall(style: ParagraphStyle) -> ParagraphStyle:
     """Return a copy whose lines grow to fit inline drawings (formulas drawn as images)."""
     return ParagraphStyle(f"{style.name}-tall", parent=style, autoLeading="max")
+
+
+def measured(style: ParagraphStyle, width: float) -> ParagraphStyle:
+    """Return a copy whose lines stay within the prose measure in a column `width` wide (prose on wide pages);
+    smaller type gets a proportionally narrower measure, so a line holds as many characters."""
+    extra = width - PROSE_MEASURE * style.fontSize / BODY_SIZE
+    if extra <= 1:
+        return style
+    return ParagraphStyle(f"{style.name}-m{extra:.0f}", parent=style, rightIndent=style.rightIndent + extra)
 
 
 def table_style(*commands: tuple[object, ...]) -> TableStyle:

@@ -99,7 +99,7 @@ def _opening(ctx: Context, number: int, week: Week) -> list[Flowable]:
         Paragraph(ctx.word(words.goals), st.label),
     ]
     for i, goal in enumerate(week.goals, 1):
-        item = ctx.para(ctx.line(goal), st.body)
+        item = ctx.para(ctx.line(goal), ctx.prose())
         found.append(CheckItem(f"w{number:02d}-goal-{i}", item, tooltip=words.goal_reached))
     return found
 
@@ -463,7 +463,7 @@ def _review(ctx: Context, number: int, week: Week) -> list[Flowable]:
     st, words = ctx.styles, ctx.labels
     found: list[Flowable] = [
         ctx.heading(words.review, st.section, key=week_key(number, "review"), level=1, contents=False),
-        Paragraph(ctx.word(words.review_lead), st.body),
+        Paragraph(ctx.word(words.review_lead), ctx.prose()),
     ]
     # The first prompts get the most room: they ask for the most writing.
     sizes = (5, 5, 4, 3)
