@@ -731,3 +731,27 @@ def test_prose_on_full_width_pages_keeps_to_80_characters(built: Built) -> None:
     ]  # fmt: skip
     assert len(checked) > 10
     assert max(len(text) for text in checked) <= 80, max(checked, key=len)
+
+
+def formula_sizes(path: Path, page: int) -> list[float]:
+    """Return the size (points) each typeset formula on a page is drawn at, from the scale before its form."""
+    sizes: list[float] = []
+    with pikepdf.open(path) as pdf:
+        scale = 1.0
+        for operands, operator in pikepdf.parse_content_stream(pdf.pages[page - 1]):
+            if str(operator) == "cm" and float(operands[1]) == 0 and float(operands[4]) == 0 == float(operands[5]):
+                scale = float(operands[0])
+            elif str(operator) == "Do" and str(operands[0]).startswith("/FormXob.math"):
+                sizes.append(scale * formulas.BASE_SIZE)
+    return sizes
+
+
+def test_no_formula_of_the_quick_reference_is_set_below_7_points(tmp_path: Path) -> None:
+    kb = load_file(DEFAULT_SOURCE).kb
+    roadmap = kb.roadmap_for(4)
+    report = build_workbook(kb, roadmap, tmp_path / "four.pdf", paper="a4", start=None)
+    built = open_built(kb, roadmap, report)
+    sizes = formula_sizes(report.path, built.page_of("Formula quick reference"))
+    assert len(sizes) == len(back.first_weeks_of(kb, roadmap))
+    # Every formula at the size the table is set in (at least 7 points): a wide one spans both columns.
+    assert min(sizes) >= 7 - 0.01 and max(sizes) - min(sizes) < 0.01, sorted(sizes)[:3]

@@ -52,7 +52,7 @@ def quick_reference(ctx: Context) -> list[Flowable]:
     room = ctx.frame_height - used - 2
     table = None
     for columns in (1, 2):
-        for size in (11.0, 10.0, 9.0, 8.0, 7.0, 6.0)[: 4 if columns == 1 else 6]:
+        for size in (11.0, 10.0, 9.0, 8.0, 7.0)[: 4 if columns == 1 else 5]:
             table = _reference_table(ctx, ordered, first, size, columns)
             if table.wrap(ctx.frame_width, room)[1] <= room:
                 break
@@ -68,8 +68,13 @@ def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int]
     st, words = ctx.styles, ctx.labels
     group = ctx.frame_width / columns
     page_col = 8 * mm
-    per = -(-len(ordered) // columns)
-    groups = [ordered[i * per : (i + 1) * per] for i in range(columns)]
+    # In two columns, a formula too wide for its column at this size spans both (after the others), rather
+    # than shrinking below the size every other formula is set in.
+    room = group - page_col - 6
+    wide = [f for f in ordered if columns > 1 and DisplayFormula(f.latex, size).natural_width > room]
+    narrow = [f for f in ordered if f not in wide]
+    per = -(-len(narrow) // columns)
+    groups = [narrow[i * per : (i + 1) * per] for i in range(columns)]
     head: list[Flowable | str] = []
     for _ in range(columns):
         head += (
@@ -78,18 +83,27 @@ def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int]
             + [Paragraph(ctx.word(words.page_column), st.cell_head)]
         )
     rows: list[list[Flowable | str | list[Flowable]]] = [head]
+
+    def parts(formula: Formula) -> tuple[Paragraph, DisplayFormula, Paragraph]:
+        name = ctx.para(f"<b>{ctx.text.plain(formula.name)}</b>", st.cell)
+        shown = DisplayFormula(formula.latex, size, align="left", space=0)
+        page = ctx.para(page_number(formula_key(first[formula.id], formula.id)), st.cell)
+        return name, shown, page
+
     for r in range(per):
         row: list[Flowable | str | list[Flowable]] = []
         for chunk in groups:
             if r >= len(chunk):
                 row += [""] * (3 if columns == 1 else 2)
                 continue
-            formula = chunk[r]
-            name = ctx.para(f"<b>{ctx.text.plain(formula.name)}</b>", st.cell)
-            shown = DisplayFormula(formula.latex, size, align="left", space=0)
-            page = ctx.para(page_number(formula_key(first[formula.id], formula.id)), st.cell)
+            name, shown, page = parts(chunk[r])
             row += [name, shown, page] if columns == 1 else [[name, Spacer(1, 2), shown], page]
         rows.append(row)
+    spans = []
+    for formula in wide:
+        name, shown, page = parts(formula)
+        spans.append(("SPAN", (0, len(rows)), (2, len(rows))))
+        rows.append([[name, Spacer(1, 2), shown], "", "", page])
     widths = [group * 0.36, group * 0.64 - page_col, page_col] if columns == 1 else [group - page_col, page_col]
     table = Table(rows, colWidths=widths * columns, repeatRows=1)
     table.setStyle(
@@ -100,6 +114,7 @@ def _reference_table(ctx: Context, ordered: list[Formula], first: dict[str, int]
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            *spans,
         )
     )
     return table
