@@ -738,7 +738,8 @@ def formula_sizes(path: Path, page: int) -> list[float]:
     sizes: list[float] = []
     with pikepdf.open(path) as pdf:
         scale = 1.0
-        for operands, operator in pikepdf.parse_content_stream(pdf.pages[page - 1]):
+        for instruction in pikepdf.parse_content_stream(pdf.pages[page - 1]):
+            operands, operator = instruction.operands, instruction.operator
             if str(operator) == "cm" and float(operands[1]) == 0 and float(operands[4]) == 0 == float(operands[5]):
                 scale = float(operands[0])
             elif str(operator) == "Do" and str(operands[0]).startswith("/FormXob.math"):
