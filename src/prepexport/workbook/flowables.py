@@ -13,6 +13,8 @@ from reportlab.pdfbase.acroform import annotationFlagValues, bsPDF, fieldFlagVal
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
 
 from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK, RULE
 
@@ -83,6 +85,7 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         self._version = ledger.version
         self._resolved = self._resolve()
         self._plain: Paragraph | None = None
+        self._parsed: tuple[ParagraphStyle, list[Any], Any] | None = None
         super().__init__(self._resolved, style)
 
     def _resolve(self) -> str:
@@ -97,10 +100,38 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         if self._ledger is not None and self._version != self._ledger.version:
             self._version = self._ledger.version
             resolved = self._resolve()
-            if resolved != self._resolved:  # parsed again only when one of its page numbers moved
+            if resolved != self._resolved:  # laid out again only when one of its page numbers moved
                 self._resolved = resolved
                 self._plain = None
-                Paragraph.__init__(self, resolved, self.style)
+                style, frags, bullet = self._fragments()
+                Paragraph.__init__(self, resolved, style, bulletText=bullet, frags=frags)
+                self.text = cleanBlockQuotedText(resolved)
+
+    def _fragments(self) -> tuple[ParagraphStyle, list[Any], Any]:
+        """Return the template's fragments with the current page numbers (the markup is parsed only once)."""
+        if self._parsed is None:
+            parser = ParaParser()
+            parser.caseSensitive = self.caseSensitive
+            style, frags, bullet = parser.parse(cleanBlockQuotedText(self._template), self.style)
+            if frags is None:
+                raise ValueError(f"the paragraph markup does not parse: {self._template[:60]!r}")
+            textTransformFrags(frags, style)
+            self._parsed = (style, frags, bullet or getattr(self.style, "bulletText", None))
+        style, parsed, bullet = self._parsed
+        frags = []
+        for frag in parsed:
+            text = getattr(frag, "text", None)
+            # Fresh fragments each time, as a parse gives: layout may change them.
+            frags.append(frag.clone(text=self._fill(text)) if isinstance(text, str) and _OPEN in text else frag.clone())
+        return style, frags, bullet
+
+    def _fill(self, text: str) -> str:
+        parts = text.split(_OPEN)
+        out = [parts[0]]
+        for part in parts[1:]:
+            key, rest = part.split(_CLOSE, 1)
+            out.append((self._ledger.page(key) if self._ledger else "") + rest)
+        return "".join(out)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._refresh()
