@@ -756,3 +756,24 @@ def test_no_formula_of_the_quick_reference_is_set_below_7_points(tmp_path: Path)
     assert len(sizes) == len(back.first_weeks_of(kb, roadmap))
     # Every formula at the size the table is set in (at least 7 points): a wide one spans both columns.
     assert min(sizes) >= 7 - 0.01 and max(sizes) - min(sizes) < 0.01, sorted(sizes)[:3]
+
+
+def test_a_url_breaks_only_after_a_separator() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    from prepexport.workbook import text
+
+    fonts.register()
+    style = ParagraphStyle("r", fontName=fonts.TEXT, fontSize=8.5, leading=11, uriWasteReduce=0.3)
+    url = "https://www.example.org/papers/confidential-computing-for-artificial-intelligence_overview?lang=en&v=2"
+    shown_url = url.replace("&", "&amp;")
+    para = Paragraph(f'[3] Some authors (2024). A title.<br/><a href="{shown_url}">{shown_url}</a>', style)
+    para.wrap(170, 1000)
+    lines = ["".join(w.text for w in line.words).strip() for line in para.blPara.lines]
+    assert len(lines) > 2
+    assert "".join(lines[1:]) == url
+    for line in lines[1:-1]:
+        assert line[-1] in text.URL_BREAKS, lines
+    assert max(stringWidth(line, fonts.TEXT, 8.5) for line in lines) <= 170, lines

@@ -6,6 +6,7 @@ import html
 import unicodedata
 from html import escape
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
@@ -377,6 +378,8 @@ def references(ctx: Context) -> list[Flowable]:
     st = ctx.styles
     title = ctx.labels.references
     found: list[Flowable] = [ctx.heading(title, st.chapter, key="references", level=0, running=title)]
+    # A URL breaks after / . - _ ? & = (see text.url_breaks) rather than inside a word.
+    urls = ParagraphStyle("reference", parent=st.hanging, uriWasteReduce=0.3)
     for number, ref in enumerate(ctx.kb.references, 1):
         parts = [f"{ctx.text.plain(ref.authors)} ({ref.year}). <i>{ctx.text.plain(ref.title)}</i>."]
         if ref.venue:
@@ -384,8 +387,9 @@ def references(ctx: Context) -> list[Flowable]:
         if ref.url:
             # The attribute is escaped quotes and all, and the link printed exactly (no typographic quotes).
             href = html.escape(ref.url, quote=True)
-            parts.append(f'<a href="{href}" color="#1f4e79">{ctx.text.literal(ref.url)}</a>')
-        found.append(ctx.para(f"{anchor(reference_key(ref.id))}[{number}]\u2002{' '.join(parts)}", st.hanging))
+            # On a line of its own, so it breaks only where url_breaks allows, never at a line's leftover room.
+            parts.append(f'<br/><a href="{href}" color="#1f4e79">{ctx.text.literal(ref.url)}</a>')
+        found.append(ctx.para(f"{anchor(reference_key(ref.id))}[{number}]\u2002{' '.join(parts)}", urls))
     return found
 
 

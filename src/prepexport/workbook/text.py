@@ -8,6 +8,7 @@ from html import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from prepexport import markup
 from prepexport.workbook import fonts, formulas
@@ -25,6 +26,26 @@ _OPENING = re.compile(r"(^|[\s(\[{\u2014\u2013/-])([\"'])")
 
 # A range of small numbers in prose ("1-2 hours", "pp. 12-15"), not a date, version, id or part of a path.
 _RANGE = re.compile(r"(?<![\w.\-/:])(\d{1,3})-(\d{1,3})(?![\w\-/:]|\.\w)")
+
+
+_SCHEME = re.compile(r"[a-z0-9.+-]*://", re.I)
+URL_BREAKS = "/.-_?&="
+
+
+def url_breaks(uri: str) -> list[tuple[str, str]] | None:
+    """Return where a URL may break over lines, longest first line first: only after / . - _ ? & =, never
+    inside a word (reportlab's own rule breaks after a slash only, then anywhere, and the rest of a URL broken
+    once is no longer a URL to it). A long word with a separator counts as the rest of a URL."""
+    if not reportlab_paragraph.uri_pat.match(uri) and not (len(uri) >= 20 and any(c in uri for c in URL_BREAKS)):
+        return None
+    scheme = _SCHEME.match(uri)
+    start = scheme.end() if scheme else 0
+    pairs = [(uri[: i + 1], uri[i + 1 :]) for i in range(start, len(uri) - 1) if uri[i] in URL_BREAKS]
+    return pairs[::-1]
+
+
+# Paragraph styles with `uriWasteReduce` set (the references) break URLs with this rule.
+reportlab_paragraph._uri_split_pairs = url_breaks
 
 
 def curly(text: str) -> str:
