@@ -73,7 +73,7 @@ def build_workbook(
             folio=(kb.labels.page_of, kb.labels.page_alone),
         )
         with passes.fast_layout():
-            document.multiBuild(story, maxPasses=8, canvasmaker=formulas.MathCanvas)
+            document.multiBuild(story, maxPasses=9, canvasmaker=formulas.MathCanvas)
     return WorkbookReport(out_path, ctx.ledger.pages, paper, tuple(sorted(ctx.text.missing)))
 
 

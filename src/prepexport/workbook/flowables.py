@@ -34,6 +34,7 @@ class Ledger:
     version: int = 0
     stable: bool = False
     drawing: bool = False  # whether this pass draws; the passes before the numbers settle only measure
+    references: list[Any] = field(default_factory=list)  # the paragraphs that print page numbers
 
     def record(self, key: str, page: int) -> None:
         """Note the page a key was drawn on in this pass (the first time counts)."""
@@ -44,13 +45,19 @@ class Ledger:
         return str(self.known[key]) if key in self.known else "00"
 
     def finish_pass(self) -> None:
-        """Adopt what this pass saw; the ledger is stable once a pass confirms the previous one.
+        """Adopt what this pass saw; the ledger is stable once a drawing pass confirms the previous one.
 
-        The first pass only measures (it knows no page numbers yet, so it is never the last); the others draw.
+        Only the last pass's drawing is kept, so a pass draws only when it is likely to be the last: when every
+        paragraph that prints page numbers breaks into the same lines with the new numbers as with the old.
+        A pass that only measures and confirms the previous one is followed by one that draws with the same
+        numbers; either way the output is that of the first pass that confirms, so guessing wrong costs a pass.
         """
-        self.stable = self.seen == self.known and self.counting == self.pages
-        self.drawing = True
-        if not self.stable:
+        settled = self.seen == self.known and self.counting == self.pages
+        self.stable = settled and self.drawing
+        self.drawing = settled or (
+            self.seen.keys() == self.known.keys() and all(p.lays_out_alike(self.seen) for p in self.references)
+        )
+        if not settled:
             self.version += 1
         self.known, self.seen = self.seen, {}
         self.pages, self.counting = self.counting, 0
@@ -87,14 +94,10 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         self._plain: Paragraph | None = None
         self._parsed: tuple[ParagraphStyle, list[Any], Any] | None = None
         super().__init__(self._resolved, style)
+        ledger.references.append(self)
 
-    def _resolve(self) -> str:
-        parts = self._template.split(_OPEN)
-        out = [parts[0]]
-        for part in parts[1:]:
-            key, rest = part.split(_CLOSE, 1)
-            out.append((self._ledger.page(key) if self._ledger else "") + rest)
-        return "".join(out)
+    def _resolve(self, numbers: dict[str, int] | None = None) -> str:
+        return self._fill(self._template, numbers)
 
     def _refresh(self) -> None:
         if self._ledger is not None and self._version != self._ledger.version:
@@ -107,8 +110,8 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
                 Paragraph.__init__(self, resolved, style, bulletText=bullet, frags=frags)
                 self.text = cleanBlockQuotedText(resolved)
 
-    def _fragments(self) -> tuple[ParagraphStyle, list[Any], Any]:
-        """Return the template's fragments with the current page numbers (the markup is parsed only once)."""
+    def _fragments(self, numbers: dict[str, int] | None = None) -> tuple[ParagraphStyle, list[Any], Any]:
+        """Return the template's fragments with the page numbers (the markup is parsed only once)."""
         if self._parsed is None:
             parser = ParaParser()
             parser.caseSensitive = self.caseSensitive
@@ -122,16 +125,34 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
         for frag in parsed:
             text = getattr(frag, "text", None)
             # Fresh fragments each time, as a parse gives: layout may change them.
-            frags.append(frag.clone(text=self._fill(text)) if isinstance(text, str) and _OPEN in text else frag.clone())
+            if isinstance(text, str) and _OPEN in text:
+                frags.append(frag.clone(text=self._fill(text, numbers)))
+            else:
+                frags.append(frag.clone())
         return style, frags, bullet
 
-    def _fill(self, text: str) -> str:
+    def _fill(self, text: str, numbers: dict[str, int] | None = None) -> str:
+        """Put the page numbers (by default the ledger's, as of the last pass) where the text marks them."""
         parts = text.split(_OPEN)
         out = [parts[0]]
         for part in parts[1:]:
             key, rest = part.split(_CLOSE, 1)
-            out.append((self._ledger.page(key) if self._ledger else "") + rest)
+            if numbers is not None:
+                out.append((str(numbers[key]) if key in numbers else "00") + rest)
+            else:
+                out.append((self._ledger.page(key) if self._ledger else "") + rest)
         return "".join(out)
+
+    def lays_out_alike(self, numbers: dict[str, int]) -> bool:
+        """Tell whether the paragraph would break into as many lines with these page numbers as it last did."""
+        last = self.__dict__.get("_prepexport_lines")
+        if last is None or self._resolve(numbers) == self._resolved:
+            return True
+        style, frags, bullet = self._fragments(numbers)
+        probe = Paragraph("", style, bulletText=bullet, frags=frags)
+        _, width, lines, _, height = last
+        probe.wrap(width, 1e9)
+        return bool(probe.height == height and len(probe.blPara.lines) == len(lines.lines))
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._refresh()
