@@ -140,3 +140,45 @@ def test_a_terminated_build_removes_its_temporary_files(source: Path, tmp_path: 
     assert stopped.returncode == 128 + signal.SIGTERM
     assert b"terminated; outputs and stamps are as they were" in stopped.stderr
     assert files(out, source.parent) == before
+
+
+@pytest.mark.parametrize("kill", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_kill_of_the_whole_build_during_layout_in_workers_ends_cleanly(tmp_path: Path, kill: int) -> None:
+    """A kill sent to the process group (a closed terminal, a cancelled job) reaches the layout workers too."""
+    folder = Path(shutil.copytree(Path(__file__).parent / "fixtures" / "deck", tmp_path / "src"))
+    source, out = folder / "course.yaml", tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(source), "--out", str(out)]).exit_code == 0
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Deck Fixture Course", "Deck Fixture Course, edited"), encoding="utf-8")
+    before = files(out, folder)
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        import prepexport.workbook.document as document
+        PARENT = os.getpid()
+        real = document.WorkbookDocument.afterPage
+        def page_done(self):
+            real(self)
+            if os.getpid() != PARENT:  # mid-layout in a worker: the whole group is killed, as a terminal does
+                os.killpg(0, {int(kill)})
+        document.WorkbookDocument.afterPage = page_done
+        from prepexport.cli import main
+        sys.argv = ["prepexport", "build", {str(source)!r}, "--out", {str(out)!r}]
+        main()
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    stopped = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+        start_new_session=True,
+    )
+    assert stopped.returncode == 128 + kill, stopped.stderr[-2000:]
+    assert stopped.stderr.decode().splitlines()[-1:] == [
+        "terminated; outputs and stamps are as they were before this build"
+    ]
+    assert stopped.stderr.count(b"terminated") == 1 and b"reportlab" not in stopped.stderr
+    assert files(out, folder) == before

@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import multiprocessing.context
 import re
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -174,10 +175,10 @@ def _start_workbooks(
     jobs = min(options.jobs, len(roadmaps))
     pool = None
     if jobs > 1:
-        # Entered after the temporary files, so it exits first: on a failure the workers are stopped (queued
-        # jobs cancelled, running ones finished) before their temporary files are removed.
-        pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context())
-        workers.callback(pool.shutdown, wait=True, cancel_futures=True)
+        # Entered after the temporary files, so it exits first: on a failure or a kill the workers are stopped
+        # (queued jobs cancelled, running ones ended) before their temporary files are removed.
+        pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_worker_signals)
+        workers.push(functools.partial(_stop_pool, pool, {target.parent for _, target in targets}))
     pending: list[tuple[Roadmap, Path, Result]] = []
     for roadmap, target, temp in staged:
         if pool is not None:
@@ -187,6 +188,37 @@ def _start_workbooks(
             job = functools.partial(_workbook, kb, roadmap, temp, options.paper, options.start)
             pending.append((roadmap, target, functools.partial(_run_here, job, target)))
     return pending
+
+
+def _worker_signals() -> None:
+    """Leave a kill to the parent: a worker dies at once on SIGTERM or SIGHUP and ignores Ctrl+C.
+
+    A forked worker inherits the parent's handlers; running them would unwind reportlab mid-layout, whose
+    error wrapping turns the exit into a garbled failure the parent would report instead of the kill.
+    """
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(
+    pool: concurrent.futures.ProcessPoolExecutor,
+    folders: set[Path],
+    kind: type[BaseException] | None,
+    error: BaseException | None,
+    trace: object,
+) -> None:
+    """Wait for the workers after a good build; after a failure or a kill, end them, then delete their files."""
+    if kind is None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    processes = getattr(pool, "_processes", None) or {}  # no public way to end running jobs before 3.14
+    for process in list(processes.values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+    for folder in folders:  # an ended worker leaves the file it was writing: its process is gone now
+        clean_stale_temporaries(folder)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -19,7 +19,7 @@ from prepexport import __version__
 from prepexport.build import BuildOptions, stamps_path
 from prepexport.build import build as run_build
 from prepexport.course.kinds import CARD_KINDS, card_kind
-from prepexport.errors import PrepexportError, SourceError, printable
+from prepexport.errors import PrepexportError, SourceError, Terminated, printable
 from prepexport.load import Loaded, load_file
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.progress import Progress
@@ -176,15 +176,19 @@ def build(
     for warning in loaded.warnings:
         click.echo(str(warning), err=True)
     # A polite kill unwinds like an error: the build's temporary files go, the previous outputs stay.
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    previous = {number: signal.signal(number, _terminated) for number in _KILLS}
     try:
         report = run_build(loaded.kb, out, options, Progress(sys.stderr))
+    except Terminated:
+        click.echo("terminated; outputs and stamps are as they were before this build", err=True)
+        sys.exit(128 + (_received[-1] if _received else signal.SIGTERM))
     except PrepexportError as exc:
         _fail(str(exc), EXIT_INVALID)
     except OSError as exc:
         _fail(f"{out}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     for line in report.lines:
         click.echo(printable(line))  # paths come from the user and may hold anything
     for caution in report.warnings:
@@ -224,7 +228,8 @@ def watch(
         click.echo(text, err=error)
 
     # A polite kill stops watching like Ctrl+C: a build under way unwinds, and the last good outputs stay.
-    signal.signal(signal.SIGTERM, _interrupt)
+    for number in _KILLS:
+        signal.signal(number, _interrupt)
     try:
         run_watch(Watcher(path, out, options, echo, lambda: Progress(sys.stderr)))
     except KeyboardInterrupt:
@@ -378,9 +383,19 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt
 
 
+#: The polite kills a build unwinds on: `kill` and a closed terminal.
+_KILLS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+#: The kills received, for the exit status (128 + the signal's number, as the shell reports a kill).
+_received: list[int] = []
+
+
 def _terminated(signum: int, frame: object) -> NoReturn:
-    click.echo("terminated; outputs and stamps are as they were before this build", err=True)
-    sys.exit(128 + signum)
+    """Unwind the build; further kills are ignored so the cleanup of temporary files always completes."""
+    _received.append(signum)
+    for number in _KILLS:
+        signal.signal(number, signal.SIG_IGN)
+    raise Terminated
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -43,3 +43,7 @@ class SourceError(PrepexportError):
 
 class OutputError(PrepexportError):
     """An output could not be written."""
+
+
+class Terminated(BaseException):  # a signal, not an error: no `except Exception` may stop it
+    """A polite kill (SIGTERM, SIGHUP) unwinding a build: temporary files go, the last outputs stay."""
