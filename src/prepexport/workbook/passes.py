@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.rl_config import _FUZZ
@@ -72,11 +73,16 @@ def _wrap(self: Paragraph, availWidth: float, availHeight: float) -> tuple[float
 
 @contextmanager
 def fast_layout() -> Iterator[None]:
-    """While building: skip drawing in passes that only measure, and lay out each paragraph once per width."""
+    """While building: skip drawing in passes that only measure, lay out each paragraph once per width."""
     Flowable.drawOn = _draw_on
     Paragraph.wrap = _wrap
+    # Streams are written compressed but not ASCII85-encoded: that encoding (pure Python) costs a tenth of a
+    # build and makes the file a quarter larger, for 7-bit transport nobody needs.
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0
     try:
         yield
     finally:
         Flowable.drawOn = _flowable_draw_on
         Paragraph.wrap = _paragraph_wrap
+        rl_config.useA85 = a85
