@@ -86,6 +86,12 @@ def test_anki_ids_take_every_value_up_to_two_to_the_63_minus_one(tmp_path: Path)
     ]
 
 
+@pytest.mark.parametrize("tag", ["en", "de-CH", "zh-Hant-TW", "sr-Latn", "es-419", "de-CH-1901", "en-US-x-twain"])
+def test_a_bcp_47_language_tag_is_accepted(tag: str) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("  anki:\n", f"  language: {tag}\n  anki:\n", 1)
+    assert load_bytes(text.encode(), "x.yaml", root=EXAMPLE.parent).kb.meta.language == tag
+
+
 def test_text_that_looks_like_other_types_stays_text(tmp_path: Path) -> None:
     source = EXAMPLE.read_text(encoding="utf-8").replace("title: Attention in One Week", "title: 2026")
     source = source.replace("term: Query", "term: yes")

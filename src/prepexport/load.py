@@ -127,6 +127,13 @@ _UNKNOWN_COMMAND = re.compile(r"<m[io]>(\\[A-Za-z]+)</m[io]>")
 # What a YAML anchor looks like (`&name`); a document without one cannot hold an alias. Text such as `&amp;`
 # matches too, and then only costs the full size check.
 _ANCHOR = re.compile(r"&\S")
+# A BCP 47 language tag: language (with extended subtags), then optional script, region, variants, extensions
+# and private use, e.g. en, de-CH, zh-Hant-TW, sr-Latn, de-CH-1901, x-klingon; letters and digits only.
+_LANGUAGE = re.compile(
+    r"(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"
+    r"(?:-[xX](?:-[A-Za-z0-9]{1,8})+)?|[xX](?:-[A-Za-z0-9]{1,8})+"
+)
 # What an explicit YAML tag may look like (`!foo`, `!!binary`); only a document that matches is parsed for them.
 _TAG = re.compile(r"(?:^|[\s\[{,])!")
 #: The one explicit tag allowed: `!!str` only says "text", which every value the format reads as text is anyway.
@@ -595,7 +602,9 @@ class _Converter:
         count = len(self.labels.tiers)
         for tier, node, path in self.tiers:
             if tier > count:
-                self._error(node, path, f"must be between 1 and {count}, not {tier}")
+                names = f"{count} tier name{'s' if count > 1 else ''}"
+                message = f"must be between 1 and {count}, not {tier}: labels.tiers gives {names}, one per tier"
+                self._error(node, path, message)
 
     def _check_refs(self) -> None:
         for target, value, path, node in self.refs:
@@ -612,6 +621,9 @@ class _Converter:
             problem = url_problem(ref.url) if ref.url else None
             if problem:
                 self._error(_at(root, "references", i, "url"), f"references[{i}].url", problem)
+        if not _LANGUAGE.fullmatch(kb.meta.language):
+            message = f"'{kb.meta.language[:40]}' is not a BCP 47 language tag, such as en, de, pt-BR or zh-Hant"
+            self._error(_at(root, "meta", "language"), "meta.language", message)
         for name, message in labels.problems(kb.labels):
             self._error(_at(root, "labels", name), f"labels.{name}", message)
         used: dict[int, str] = {}

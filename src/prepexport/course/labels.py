@@ -21,6 +21,13 @@ LIST_SIZES: dict[str, int | None] = {
 }
 
 
+#: The highest tier a topic may have (the model's range for `tier`).
+MAX_TIERS = 99
+
+#: The note types, each named by the label note_<kind>.
+NOTE_TYPES = ("basic", "reversible", "cloze", "formula", "drill", "misconception")
+
+
 def fill(template: str, **values: object) -> str:
     """Return a label with its placeholders filled in."""
     return template.format(**values)
@@ -44,6 +51,14 @@ def placeholders(template: str) -> set[str]:
 
 def problems(labels: Labels) -> Iterator[tuple[str, str]]:
     """Yield (label name, message) for each override with a wrong placeholder or number of items."""
+    if len(labels.tiers) > MAX_TIERS:
+        yield "tiers", f"has {len(labels.tiers)} names; a topic's tier goes up to {MAX_TIERS}: name at most {MAX_TIERS}"
+    named: dict[str, str] = {}
+    for kind in NOTE_TYPES:
+        name = getattr(labels, f"note_{kind}").strip()
+        if name.casefold() in named:  # Anki renames a note type whose name is taken, and the two would blur
+            yield f"note_{kind}", f"'{name}' already names the {named[name.casefold()]} note type; each needs its own"
+        named.setdefault(name.casefold(), kind)
     for field in dataclasses.fields(Labels):
         value = getattr(labels, field.name)
         default = getattr(DEFAULTS, field.name)
