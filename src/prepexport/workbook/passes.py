@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen import canvas as canvas_module
+from reportlab.pdfgen import pathobject, textobject
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.rl_config import _FUZZ
@@ -71,6 +74,27 @@ def _wrap(self: Paragraph, availWidth: float, availHeight: float) -> tuple[float
     return size
 
 
+_NUMBER_USERS = (canvas_module, textobject, pathobject, pdfdoc)
+_fp_str = canvas_module.fp_str
+
+
+def _remembering_fp_str() -> Any:
+    """Return reportlab's number formatting, remembering each result (a page repeats the same coordinates)."""
+    known: dict[tuple[Any, ...], str] = {}
+
+    def fp_str(*numbers: Any) -> str:
+        try:
+            return known[numbers]
+        except KeyError:
+            text: str = _fp_str(*numbers)
+            known[numbers] = text
+            return text
+        except TypeError:  # a list given: not remembered
+            return str(_fp_str(*numbers))
+
+    return fp_str
+
+
 @contextmanager
 def fast_layout() -> Iterator[None]:
     """While building: skip drawing in passes that only measure, lay out each paragraph once per width."""
@@ -80,9 +104,14 @@ def fast_layout() -> Iterator[None]:
     # build and makes the file a quarter larger, for 7-bit transport nobody needs.
     a85 = rl_config.useA85
     rl_config.useA85 = 0
+    remembering = _remembering_fp_str()
+    for module in _NUMBER_USERS:
+        module.fp_str = remembering
     try:
         yield
     finally:
+        for module in _NUMBER_USERS:
+            module.fp_str = _fp_str
         Flowable.drawOn = _flowable_draw_on
         Paragraph.wrap = _paragraph_wrap
         rl_config.useA85 = a85
