@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from reportlab import rl_config
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen import canvas as canvas_module
 from reportlab.pdfgen import pathobject, textobject
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, paragraph, tables
 from reportlab.rl_config import _FUZZ
 
 #: The canvas attribute that marks a pass that only measures.
@@ -95,6 +95,21 @@ def _remembering_fp_str() -> Any:
     return fp_str
 
 
+def _remembering_string_width() -> Any:
+    """Return reportlab's text width, remembering each result (the same words come back on every page)."""
+    known: dict[tuple[str, str, float, str], float] = {}
+    width_of = pdfmetrics.stringWidth
+
+    def string_width(text: str, font: str, size: float, encoding: str = "utf8") -> float:
+        key = (text, font, size, encoding)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = width_of(text, font, size, encoding)
+        return found
+
+    return string_width
+
+
 @contextmanager
 def fast_layout() -> Iterator[None]:
     """While building: skip drawing in passes that only measure, lay out each paragraph once per width."""
@@ -107,11 +122,15 @@ def fast_layout() -> Iterator[None]:
     remembering = _remembering_fp_str()
     for module in _NUMBER_USERS:
         module.fp_str = remembering
+    # Fonts are registered before the build starts and stay the same during it, so a width stays right.
+    widths = _remembering_string_width()
+    paragraph.stringWidth = tables.stringWidth = textobject.pdfmetrics_stringWidth = widths
     try:
         yield
     finally:
         for module in _NUMBER_USERS:
             module.fp_str = _fp_str
+        paragraph.stringWidth = tables.stringWidth = textobject.pdfmetrics_stringWidth = pdfmetrics.stringWidth
         Flowable.drawOn = _flowable_draw_on
         Paragraph.wrap = _paragraph_wrap
         rl_config.useA85 = a85
