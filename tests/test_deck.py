@@ -274,8 +274,8 @@ def test_fronts_show_area_and_tier_and_backs_say_where_to_read_more(imported: Co
     assert f"Workbook</span> {ATTENTION_SECTIONS}<" in answer
     assert "Vaswani et al. (2017)" in answer  # the topic's references, in the Source field
     # ... behind a Source button, like the other long parts: a topic may list many, and a back fits a phone.
-    panel = r'<div id="?hint\w+"? class=hint style="display: none">'
-    button = r'<div class="prep-refs">\s*<a class=hint [^>]*>\s*Source</a>\s*'
+    panel = r'<div class="prep-hint-body">'
+    button = r'<div class="prep-refs"><details class="prep-hint"><summary>Source</summary>'
     assert re.search(button + panel + r"Vaswani et al\. \(2017\)", answer)
     assert "Vaswani" not in visible(re.sub(panel + ".*?</div>", "", answer))
     # A formula takes its linked topic's sections; a drill listed in a week outside its topic's section names it.
@@ -315,12 +315,12 @@ def test_formula_fronts_never_hold_their_answer(imported: Collection) -> None:
     assert "Recall at k" in question and "Retrieval metrics" in question
     assert "\\frac" not in question and "retrieved in the top k" not in question
     assert r"\[\mathrm{R@k} = \frac{|\mathrm{rel} \cap \mathrm{top}_k|}{|\mathrm{rel}|}\]" in answer
-    assert '<a class=hint href="#"' in answer and "Worked example</a>" in answer  # collapsed
+    assert '<details class="prep-hint"><summary>Worked example</summary>' in answer  # collapsed
     question, answer = cards["recall-at-k", "Formula to name"]
     # The formula without the left-hand side that names it.
     assert r"\[\frac{|\mathrm{rel} \cap \mathrm{top}_k|}{|\mathrm{rel}|}\]" in question and "R@k" not in question
     assert "Recall at k" in answer and r"\mathrm{R@k} =" in answer
-    assert "Symbols</a>" in answer and "Worked example</a>" in answer
+    assert "<summary>Symbols</summary>" in answer and "<summary>Worked example</summary>" in answer
 
 
 def test_drill_and_misconception_backs_answer_without_repeating_the_question(imported: Collection) -> None:
@@ -332,7 +332,7 @@ def test_drill_and_misconception_backs_answer_without_repeating_the_question(imp
     assert '<span class="prep-right">B.</span> The scores are not divided by' in answer
     assert "Unscaled dot products grow" in answer and "Divide the scores by" in answer
     hidden = re.search(
-        r'Why not the others</a>\s*<div id="hint\w+" class=hint style="display: none">(.*?)</div>\s*</div>',
+        r'<summary>Why not the others</summary><div class="prep-hint-body">(.*?)</div></details>',
         answer,
         re.S,
     )

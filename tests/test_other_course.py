@@ -36,6 +36,7 @@ class Built:
     tags: set[str]
     media: set[str]
     note_types: set[str]
+    preview: str  # the card preview page's HTML
 
 
 def build_course(folder: Path, labels: str = "") -> Built:
@@ -71,7 +72,8 @@ def build_course(folder: Path, labels: str = "") -> Built:
         media = {p.name for p in Path(col.media.dir()).iterdir()}
     finally:
         col.close()
-    return Built(source, texts, cards, tags, media, note_types)
+    preview = next(p for p in report.outputs if p.suffix == ".html").read_text(encoding="utf-8")
+    return Built(source, texts, cards, tags, media, note_types, preview)
 
 
 @pytest.fixture(scope="module")
@@ -90,17 +92,13 @@ def visible(fragment: str) -> str:
 
 
 def card_text(built: Built) -> str:
-    """Return the visible text of every card, both sides.
+    """Return the visible text of every card, both sides, the buttons of collapsed parts included."""
+    return "\n".join(visible(side) for pair in built.cards.values() for side in pair)
 
-    Anki names a hint button after its field, whatever the course's language; those button names are left
-    out here (they are field names, part of the note type's schema, not labels).
-    """
-    without_hints = (
-        re.sub(r"<a class=\"?hint\b[^>]*>.*?</a>", " ", side, flags=re.DOTALL)
-        for pair in built.cards.values()
-        for side in pair
-    )
-    return "\n".join(visible(side) for side in without_hints)
+
+def page_text(page: str) -> str:
+    """Return the visible text of an HTML page: without its stylesheets and script."""
+    return visible(re.sub(r"<(style|script)>.*?</\1>", " ", page, flags=re.DOTALL))
 
 
 def default_course_wording() -> list[str]:
@@ -194,12 +192,17 @@ def test_a_german_course_prints_no_english_label(german: Built) -> None:
     pieces = english_labels(german.source)
     assert "How to use this workbook" in pieces and "Self-check" in pieces  # the check looks for real labels
     cards = card_text(german)
+    preview = page_text(german.preview)
     for piece in pieces:
         assert not prints(piece, cards), f"a card prints {piece!r}"
+        assert not prints(piece, preview), f"the preview page prints {piece!r}"
         for name, text in german.pdf_texts.items():
             assert not prints(piece, text), f"{name} prints {piece!r}"
     assert "So arbeitest du mit diesem Heft" in german.pdf_texts["sre-basics-2-weeks.pdf"]
     assert "Stufe 1 · Grundlagen" in cards
+    for button in ("Bedeutung", "Rechenbeispiel", "Warum nicht die anderen", "Quelle"):  # collapsed parts
+        assert f"<summary>{button}</summary>" in "".join(side for pair in german.cards.values() for side in pair)
+    assert "Vorderseite" in preview and "Alle Karten" not in preview
 
 
 def font_names(path: Path) -> set[str]:

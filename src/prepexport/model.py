@@ -397,9 +397,10 @@ class Labels:
     cause: Plain = "Cause"
     symptom_prompt: Plain = "What causes this?"
     deck_workbook: Plain = "Workbook"
-    # Not printed any more: a card's sources sit behind Anki's hint button, which Anki names after the field.
-    # Kept so that a course which sets it still loads.
+    # The buttons that open a card's collapsed parts (symbols and worked example use the shared labels).
     deck_source: Plain = "Source"
+    deck_meaning: Plain = "Meaning"
+    deck_why_not: Plain = "Why not the others"
     plan_place: Annotated[Plain, Doc("where a plan teaches a note; {count} is its number of weeks")] = (
         "{count}-week {places}"
     )
@@ -415,6 +416,24 @@ class Labels:
         "To study one week on its own, create a filtered deck (Tools › Create Filtered Deck) with the week's"
         " search, limited to your plan's new cards a day."
     )
+    # The card preview page.
+    preview_title: Plain = "{title}: card preview"
+    preview_counts: Plain = "{notes} notes, {cards} cards"
+    preview_since: Plain = "{new} new and {changed} changed since the last build"
+    preview_first: Plain = "no earlier build to compare with"
+    preview_dark: Plain = "Dark"
+    preview_light: Plain = "Light"
+    preview_only: Plain = "Only new and changed notes"
+    preview_about: Plain = (
+        "Each card as Anki shows it, with the deck's own templates and stylesheet. Math is shown as MathML here;"
+        " Anki typesets it with MathJax, so spacing can differ slightly."
+    )
+    preview_front: Plain = "Front"
+    preview_back: Plain = "Back"
+    preview_new: Plain = "new"
+    preview_changed: Plain = "changed"
+    preview_no_week: Plain = "In no week of the plan “{plan}”"
+    preview_all: Plain = "All cards"
     # The workbook: cover, guide, contents and overview.
     workbook: Plain = "{plan} · workbook"
     plan_dates: Plain = "Plan dates:"

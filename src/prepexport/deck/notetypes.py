@@ -136,26 +136,30 @@ CSS = """\
 .prep-verdict { font-weight: 600; }
 .prep-right { color: var(--prep-good); font-weight: 700; }
 .prep-wrong { color: var(--prep-bad); font-weight: 700; }
-.prep div.hint ul { list-style: none; padding-left: 0; }
+.prep .prep-hint-body ul { list-style: none; padding-left: 0; }
 .prep-why { font-size: 0.9em; font-style: italic; color: var(--prep-muted); margin: 0.1em 0 0.4em; }
 .prep-extra { font-size: 0.88em; color: var(--prep-muted); margin-top: 0.8em; }
 .prep-cloze .prep-extra { border-top: 1px solid var(--prep-rule); padding-top: 0.6em; }
 .prep-topic-line { font-size: 0.8em; color: var(--prep-muted); margin-bottom: 0.2em; }
 .prep-meaning { margin: 0.4em 0; }
-/* Collapsed parts (Anki's {{hint:Field}}): a small button named after the field, opening a panel below. */
-.prep-hint { display: inline; }
-.prep a.hint {
+/* Collapsed parts: <details> with a small button (its <summary>, worded by the course's labels) that opens a
+   panel below. Plain HTML, no JavaScript: it works in every Anki client's webview. */
+.prep-hint { margin: 0.6em 0 0; }
+.prep-hint > summary {
   display: inline-block;
-  margin: 0.6em 0.5em 0 0;
+  list-style: none;
+  cursor: pointer;
   padding: 0.1em 0.7em;
   border: 1px solid var(--prep-rule);
   border-radius: 1em;
   font-size: 0.78em;
   color: var(--prep-accent);
-  text-decoration: none;
 }
-.prep a.hint::before { content: "\\25B8\\00A0"; }
-.prep div.hint { background: var(--prep-panel); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.5em 0; }
+.prep-hint > summary::-webkit-details-marker { display: none; }
+.prep-hint > summary::marker { content: ""; }
+.prep-hint > summary::before { content: "\\25B8\\00A0"; }
+.prep-hint[open] > summary::before { content: "\\25BE\\00A0"; }
+.prep-hint-body { background: var(--prep-panel); border-radius: 6px; padding: 0.5em 0.7em; margin: 0.5em 0; }
 .prep-footer {
   font-size: 0.7em;
   line-height: 1.4;
@@ -166,9 +170,10 @@ CSS = """\
 }
 .prep-more > div { margin-bottom: 0.25em; }
 /* The Source button sits in the small footer: as large as the other buttons, and its panel at footer size. */
-.prep-footer a.hint { font-size: 1.1em; margin-top: 0.1em; }
-.prep-footer div.hint { margin: 0.3em 0 0; }
-.prep-footer div.hint a { overflow-wrap: anywhere; }
+.prep-footer .prep-hint { margin: 0.1em 0 0; }
+.prep-footer .prep-hint > summary { font-size: 1.1em; }
+.prep-footer .prep-hint-body { margin: 0.3em 0 0; }
+.prep-footer .prep-hint-body a { overflow-wrap: anywhere; }
 .prep-more-label { font-weight: 700; text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.9em; }
 .prep-refs a, .prep-more a { color: var(--prep-accent); }
 .prep-source {
@@ -202,7 +207,8 @@ _FOOTER = (
     '<div class="prep-footer"><div class="prep-more">'
     '{{#Workbook}}<div class="prep-read"><span class="prep-more-label">⟦deck_workbook⟧</span> {{Workbook}}</div>'
     "{{/Workbook}}"
-    '{{#Source}}<div class="prep-refs">{{hint:Source}}</div>{{/Source}}'
+    '{{#Source}}<div class="prep-refs"><details class="prep-hint"><summary>⟦deck_source⟧</summary>'
+    '<div class="prep-hint-body">{{Source}}</div></details></div>{{/Source}}'
     "</div>"
     '<div class="prep-source">{{#Topic}}<span class="prep-topic">⟦topic⟧: {{Topic}}</span>{{/Topic}}'
     '<span class="prep-id">{{Id}}</span></div></div>'
@@ -213,9 +219,13 @@ _EXTRA = (
 )
 
 
-def _hint(field: str) -> str:
-    """Return a collapsed field: Anki's hint filter shows a link named after the field that opens it."""
-    return "{{#" + field + '}}<div class="prep-hint">{{hint:' + field + "}}</div>{{/" + field + "}}"
+def _hint(field: str, label: str) -> str:
+    """Return a collapsed field: a button worded by the label (Anki's hint filter would name it after the field,
+    in English whatever the course's language) that opens the field below it."""
+    return (
+        "{{#" + field + '}}<details class="prep-hint"><summary>' + _word(label) + "</summary>"
+        '<div class="prep-hint-body">{{' + field + "}}</div></details>{{/" + field + "}}"
+    )
 
 
 def _front(kind: str, body: str) -> str:
@@ -376,8 +386,8 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                     "formula",
                     '<div class="prep-display">{{Formula}}</div>'
                     + _LEGEND
-                    + _hint("Meaning")
-                    + _hint("Worked example"),
+                    + _hint("Meaning", "deck_meaning")
+                    + _hint("Worked example", "worked_example"),
                 ),
             ),
             Template(
@@ -391,7 +401,9 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                     "formula",
                     '<div class="prep-title">{{Name}}</div>'
                     '<div class="prep-display">{{Formula}}</div>'
-                    '<div class="prep-meaning">{{Meaning}}</div>' + _hint("Symbols") + _hint("Worked example"),
+                    '<div class="prep-meaning">{{Meaning}}</div>'
+                    + _hint("Symbols", "symbols")
+                    + _hint("Worked example", "worked_example"),
                 ),
             ),
         ),
@@ -428,7 +440,7 @@ NOTE_TYPES: dict[Kind, NoteType] = {
                     + "<div>{{Why}}</div>"
                     + _label("fix")
                     + '<div class="prep-panel">{{Fix}}</div>'
-                    + _hint("Why not the others"),
+                    + _hint("Why not the others", "deck_why_not"),
                 ),
             ),
         ),

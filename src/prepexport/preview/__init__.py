@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prepexport.course.labels import fill
 from prepexport.course.tags import tag_root, week_tag
 from prepexport.deck.build import course_note_type, model_id, note_type_name
 from prepexport.deck.notes import DeckNote, DeckNotes, collect_notes
@@ -82,13 +83,14 @@ def preview_html(kb: KnowledgeBase, collected: DeckNotes, stamps: Stamps) -> tup
         for n in collected.notes
     ]
     plan = kb.roadmaps[0] if kb.roadmaps else None
-    titles = [f"Week {i}: {w.focus}" for i, w in enumerate(plan.weeks, 1)] if plan else []
+    words = kb.labels
+    titles = [f"{fill(words.week_number, number=i)}: {w.focus}" for i, w in enumerate(plan.weeks, 1)] if plan else []
     week_of = [_first_week(kb, n.tags, plan) if plan else None for n in collected.notes]
-    rest = f"In no week of the plan “{plan.title}”" if plan else "All cards"
+    rest = fill(words.preview_no_week, plan=plan.title) if plan else words.preview_all
     groups = week_groups(notes, titles, week_of, rest)
     css = next(iter(models.values()))["css"] if models else ""
     media = {m.name: m.data for m in collected.media}
-    page = Page(kb.meta.title, kb.meta.language, css, groups, media, compared)
+    page = Page(kb.meta.title, kb.meta.language, css, groups, media, compared, words)
     counts = PreviewReport(
         Path(),
         len(notes),

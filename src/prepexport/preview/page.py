@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from latex2mathml.converter import convert as latex_to_mathml
 
+from prepexport.course.labels import fill
+from prepexport.model import Labels
 from prepexport.preview.template import CardContext, parse_template, render
 
 Status = Literal["new", "changed", ""]
@@ -60,6 +62,7 @@ class Page:
     groups: tuple[WeekGroup, ...]
     media: Mapping[str, bytes]
     compared: bool  # False before the first deck build: nothing to compare against, so nothing is marked
+    words: Labels  # the page's own words, from the course's labels like every word it prints
 
 
 def render_page(page: Page) -> str:
@@ -69,21 +72,22 @@ def render_page(page: Page) -> str:
     new = sum(1 for n in notes if n.status == "new")
     changed = sum(1 for n in notes if n.status == "changed")
     images = {name: _data_uri(name, data) for name, data in page.media.items()}
-    since = (
-        f"{new} new and {changed} changed since the last build" if page.compared else "no earlier build to compare with"
-    )
+    words = page.words
+    since = fill(words.preview_since, new=new, changed=changed) if page.compared else words.preview_first
+    title = html.escape(fill(words.preview_title, title=page.title))
+    counts = fill(words.preview_counts, notes=len(notes), cards=cards)
     nav = "".join(
         f'<li><a href="#{g.anchor}">{html.escape(g.title)}</a> <span class="pv-count">({len(g.notes)})</span></li>'
         for g in page.groups
     )
     serials = itertools.count()  # hint panels numbered across the page
-    sections = "".join(_section(group, images, serials) for group in page.groups)
+    sections = "".join(_section(group, images, serials, words) for group in page.groups)
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(page.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(page.title)}: card preview</title>
+<title>{title}</title>
 <style>
 {page.css}
 </style>
@@ -93,14 +97,14 @@ def render_page(page: Page) -> str:
 </head>
 <body class="pv">
 <header class="pv-header">
-<h1>{html.escape(page.title)}: card preview</h1>
-<p class="pv-summary">{len(notes)} notes, {cards} cards · {since}</p>
+<h1>{title}</h1>
+<p class="pv-summary">{html.escape(counts)} · {html.escape(since)}</p>
 <div class="pv-controls">
-<button type="button" id="pv-theme" aria-pressed="false">Dark</button>
-<label><input type="checkbox" id="pv-only"> Only new and changed notes</label>
+<button type="button" id="pv-theme" aria-pressed="false" data-dark="{html.escape(words.preview_dark)}"
+ data-light="{html.escape(words.preview_light)}">{html.escape(words.preview_dark)}</button>
+<label><input type="checkbox" id="pv-only"> {html.escape(words.preview_only)}</label>
 </div>
-<p class="pv-about">Each card as Anki shows it, with the deck's own templates and stylesheet. Math is shown
-as MathML here; Anki typesets it with MathJax, so spacing can differ slightly.</p>
+<p class="pv-about">{html.escape(words.preview_about)}</p>
 <nav><ol class="pv-nav">{nav}</ol></nav>
 </header>
 <main>
@@ -114,12 +118,12 @@ as MathML here; Anki typesets it with MathJax, so spacing can differ slightly.</
 """
 
 
-def _section(group: WeekGroup, images: Mapping[str, str], serials: Iterator[int]) -> str:
-    notes = "".join(_note(note, images, serials) for note in group.notes)
+def _section(group: WeekGroup, images: Mapping[str, str], serials: Iterator[int], words: Labels) -> str:
+    notes = "".join(_note(note, images, serials, words) for note in group.notes)
     return f'<section class="pv-week" id="{group.anchor}"><h2>{html.escape(group.title)}</h2>{notes}</section>\n'
 
 
-def _note(note: PreviewNote, images: Mapping[str, str], serials: Iterator[int]) -> str:
+def _note(note: PreviewNote, images: Mapping[str, str], serials: Iterator[int], words: Labels) -> str:
     model = note.model
     field_names = [f["name"] for f in model["flds"]]
     fields = dict(zip(field_names, note.fields, strict=True))
@@ -140,14 +144,16 @@ def _note(note: PreviewNote, images: Mapping[str, str], serials: Iterator[int]) 
         )
         front = render(_parsed(template["qfmt"]), context)
         back = render(_parsed(template["afmt"]), replace(context, side="back", front_side=front))
-        name = f"{template['name']} {ordinal + 1}" if cloze else template["name"]
+        # Named by the note type's label and the card's number: template names are the schema, not labels.
+        name = f"{model['name'].rsplit(': ', 1)[-1]} {ordinal + 1}"
         cards.append(
             f'<div class="pv-card"><div class="pv-card-name">{html.escape(name)}</div><div class="pv-sides">'
-            + _side("Front", front, ordinal, images)
-            + _side("Back", back, ordinal, images)
+            + _side("front", words.preview_front, front, ordinal, images)
+            + _side("back", words.preview_back, back, ordinal, images)
             + "</div></div>"
         )
-    badge = f'<span class="pv-badge pv-badge-{note.status}">{note.status}</span>' if note.status else ""
+    shown = {"new": words.preview_new, "changed": words.preview_changed}.get(note.status or "", "")
+    badge = f'<span class="pv-badge pv-badge-{note.status}">{html.escape(shown)}</span>' if note.status else ""
     status = f" pv-{note.status}" if note.status else ""
     kind = html.escape(model["name"].rsplit(": ", 1)[-1])
     return (
@@ -158,11 +164,11 @@ def _note(note: PreviewNote, images: Mapping[str, str], serials: Iterator[int]) 
     )
 
 
-def _side(label: str, body: str, ordinal: int, images: Mapping[str, str]) -> str:
+def _side(side: str, label: str, body: str, ordinal: int, images: Mapping[str, str]) -> str:
     """Wrap one side as Anki does (the card's body carries the classes `card` and `cardN`)."""
     shown = _inline_images(_math_to_mathml(body), images)
     return (
-        f'<div class="pv-side pv-{label.lower()}"><div class="pv-side-label">{label}</div>'
+        f'<div class="pv-side pv-{side}"><div class="pv-side-label">{html.escape(label)}</div>'
         f'<div class="card card{ordinal + 1}">{shown}</div></div>'
     )
 
@@ -259,7 +265,7 @@ _SCRIPT = """\
   function dark(on) {
     body.classList.toggle("nightMode", on);  /* Anki desktop and AnkiMobile */
     body.classList.toggle("night_mode", on);  /* AnkiDroid */
-    button.textContent = on ? "Light" : "Dark";
+    button.textContent = on ? button.dataset.light : button.dataset.dark;
     button.setAttribute("aria-pressed", on ? "true" : "false");
     try { localStorage.setItem("prepexport-preview-dark", on ? "1" : "0"); } catch (e) {}
   }
