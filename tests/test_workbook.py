@@ -18,7 +18,7 @@ from pypdf.generic import Destination, IndirectObject
 from prepexport import markup
 from prepexport.course import schedule
 from prepexport.course.pace import pace_for
-from prepexport.load import load_file
+from prepexport.load import load_bytes, load_file
 from prepexport.model import Kind, KnowledgeBase, Roadmap
 from prepexport.workbook import WorkbookReport, back, build_workbook, fonts, formulas
 from prepexport.workbook.document import WorkbookDocument
@@ -777,3 +777,30 @@ def test_a_url_breaks_only_after_a_separator() -> None:
     for line in lines[1:-1]:
         assert line[-1] in text.URL_BREAKS, lines
     assert max(stringWidth(line, fonts.TEXT, 8.5) for line in lines) <= 170, lines
+
+
+def test_a_week_of_hundreds_of_topics_lists_them_in_the_contents_over_several_pages(tmp_path: Path) -> None:
+    """A week's topic list in the contents is no single unsplittable paragraph: it flows over pages."""
+    count = 300
+    topics = "".join(
+        f"  - {{id: t{i}, title: A somewhat longer topic title number {i}, tier: 1, area: a, summary: S{i}.,"
+        f" cards: [{{id: q{i}, question: Q{i}?, answer: A{i}.}}]}}\n"
+        for i in range(count)
+    )
+    week = ", ".join(f"t{i}" for i in range(count))
+    source = (
+        "meta:\n  id: big-week\n  title: One big week\n  author: A. Author\n  deck: Big week\n"
+        "  anki: {deck: 1900000300001, basic: 1900000300101, reversible: 1900000300102, cloze: 1900000300103,"
+        " formula: 1900000300104, drill: 1900000300105, misconception: 1900000300106}\n"
+        "areas:\n  - {id: a, title: Area}\ntopics:\n" + topics + "roadmaps:\n  - id: one\n    title: One week\n"
+        "    audience: everyone\n    rhythm: {summary: Daily., daily: [Read]}\n"
+        f"    weeks:\n      - focus: Everything\n        goals: [All]\n        topics: [{week}]\n"
+        "        proof: {title: Proof, description: Done., checklist: [Done]}\n"
+    )
+    kb = load_bytes(source.encode(), "big.yaml", root=tmp_path).kb
+    roadmap = kb.roadmaps[0]
+    built = open_built(kb, roadmap, build_workbook(kb, roadmap, tmp_path / "big.pdf", paper="a4", start=None))
+    first = next(n for n, text in enumerate(built.texts) if text.startswith("Contents"))
+    overview = next(n for n, text in enumerate(built.texts) if text.startswith("Plan overview"))
+    last = next(n for n, text in enumerate(built.texts) if f"1.{count} A somewhat longer topic title" in text)
+    assert first < last < overview and overview - first >= 2  # the list went on over the contents' next page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -166,10 +167,15 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
     rows: list[list[Flowable | str]] = []
     topics: list[str] = []
 
+    def run_of_lines(entries: list[str], style: ParagraphStyle) -> None:
+        # Not a spanned cell: reportlab sizes a spanned row by its first cell's width and overprints. A long
+        # list goes into several rows of a few lines each, so the contents breaks between them across pages.
+        for chunk in _chunks(entries):
+            rows.append([ctx.para("\u2003·\u2003".join(chunk), style), ""])
+
     def close_week() -> None:
         if topics:
-            # Not a spanned cell: reportlab sizes a spanned row by its first cell's width and overprints.
-            rows.append([ctx.para("\u2003·\u2003".join(topics), st.toc[1]), ""])
+            run_of_lines(topics, st.toc[1])
             topics.clear()
 
     chapters = [h for h in headings if h.level == 0 and h.contents]
@@ -190,7 +196,7 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
     if back:
         # The back matter on one run of lines, so the contents stays within its pages.
         entries = [f'<a href="#{h.key}">{ctx.text.plain(h.title)}</a>\u00a0{page_number(h.key)}' for h in back]
-        rows.append([ctx.para("\u2003·\u2003".join(entries), st.toc[0]), ""])
+        run_of_lines(entries, st.toc[0])
     table = Table(rows, colWidths=[ctx.frame_width - 16 * mm, 16 * mm])
     table.setStyle(
         table_style(
@@ -205,6 +211,24 @@ def contents(ctx: Context, headings: list[Heading]) -> list[Flowable]:
     title = Heading(ctx.word(words), st.contents_title, key="contents", level=0, title=words, contents=False)
     title.running = words
     return [title, table]
+
+
+#: About how many characters of markup one row of the contents' runs of lines holds (a few printed lines).
+_CHUNK = 1500
+
+
+def _chunks(entries: list[str]) -> Iterator[list[str]]:
+    """Split a run of entries into rows of a few lines each; an entry is never split."""
+    chunk: list[str] = []
+    size = 0
+    for entry in entries:
+        if chunk and size + len(entry) > _CHUNK:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(entry)
+        size += len(entry)
+    if chunk:
+        yield chunk
 
 
 def overview(ctx: Context) -> list[Flowable]:
