@@ -55,6 +55,10 @@ MAX_SOURCE_BYTES = 32_000_000
 #: Longest title, name or other one-line text, in characters: it must fit a heading or a table cell.
 MAX_PLAIN = 500
 
+#: Longest meta.description: it is the cover's blurb (and the deck's description); a longer one belongs in the
+#: topics, and one huge paragraph on the cover makes the layout slow past any use.
+MAX_DESCRIPTION = 5000
+
 #: Largest font file embedded: CJK fonts run to tens of megabytes; more is not a font a workbook needs.
 MAX_FONT_BYTES = 64_000_000
 
@@ -621,6 +625,12 @@ class _Converter:
             problem = url_problem(ref.url) if ref.url else None
             if problem:
                 self._error(_at(root, "references", i, "url"), f"references[{i}].url", problem)
+        if len(kb.meta.description) > MAX_DESCRIPTION:
+            message = (
+                f"is {len(kb.meta.description):,} characters long; a description may have {MAX_DESCRIPTION:,} "
+                "(it is the cover's blurb: put longer text in a topic)"
+            )
+            self._error(_at(root, "meta", "description"), "meta.description", message)
         if not _LANGUAGE.fullmatch(kb.meta.language):
             message = f"'{kb.meta.language[:40]}' is not a BCP 47 language tag, such as en, de, pt-BR or zh-Hant"
             self._error(_at(root, "meta", "language"), "meta.language", message)
