@@ -39,6 +39,7 @@ from prepexport.model import (
     MinItems,
     Range,
     Ref,
+    Roadmap,
     Topic,
 )
 
@@ -668,6 +669,20 @@ class _Converter:
                 )
                 self._error(_at(root, "roadmaps", i, "weeks"), f"roadmaps[{i}].weeks", message)
             seen.setdefault(count, roadmap.id)
+            self._check_listed_once(roadmap, i, root)
+
+    def _check_listed_once(self, roadmap: Roadmap, index: int, root: yaml.MappingNode) -> None:
+        # Listed twice in one week, an item would print twice on its pages; a later week may revisit it.
+        for w, week in enumerate(roadmap.weeks):
+            for kind in ("topics", "formulas", "drills"):
+                items: tuple[str, ...] = getattr(week, kind)
+                for j, item_id in enumerate(items):
+                    if item_id in items[:j]:
+                        self._error(
+                            _at(root, "roadmaps", index, "weeks", w, kind, j),
+                            f"roadmaps[{index}].weeks[{w}].{kind}[{j}]",
+                            f"'{item_id}' is already listed in this week of roadmap '{roadmap.id}'",
+                        )
 
     def _warnings(self, kb: KnowledgeBase, root: yaml.MappingNode) -> Iterator[Problem]:
         checks: tuple[tuple[str, tuple[Topic | Formula | Drill, ...], str], ...] = (
