@@ -99,7 +99,10 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progres
     started = time.perf_counter()
     progress.start()
     try:
-        with Staging() as staging:
+        with Staging() as staging, contextlib.ExitStack() as workers:
+            # The workbooks start first, in worker processes, and the deck and preview are built here meanwhile:
+            # a deck error (stamps, images) still comes at once, and ends the workers before their files land.
+            pending = _start_workbooks(kb, roadmaps, out, options, staging, workers)
             if options.deck:
                 with progress.phase("deck"), gc_paused():
                     began = time.perf_counter()
@@ -120,15 +123,12 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progres
                     preview = build_preview(kb, out, stamps_path=options.stamps, staging=staging)
                     made.append(Made("card preview", preview.path, time.perf_counter() - began))
                 lines += preview.lines()
-            # The deck first: its errors (stamps, images) come at once, before minutes of page layout.
-            with contextlib.ExitStack() as workers:
-                pending = _start_workbooks(kb, roadmaps, out, options, staging, workers)
-                for done, (roadmap, target, result) in enumerate(pending):
-                    progress.update("workbooks", f"{done} of {len(pending)} done")
-                    report, seconds = result()
-                    lines += report.lines()
-                    made.append(Made(f"{len(roadmap.weeks)}-week workbook", target, seconds))
-                progress.finish("workbooks")
+            for done, (roadmap, target, result) in enumerate(pending):
+                progress.update("workbooks", f"{done} of {len(pending)} done")
+                report, seconds = result()
+                lines += report.lines()
+                made.append(Made(f"{len(roadmap.weeks)}-week workbook", target, seconds))
+            progress.finish("workbooks")
     finally:
         progress.close()
     total = time.perf_counter() - started
