@@ -38,6 +38,26 @@ def edit_a_card(source: Path) -> None:
     source.write_text(text.replace("Why are attention scores divided", "Why are the attention scores divided"), "utf-8")
 
 
+def build_killed_after_the_workbook(source: Path, out: Path, kill: int) -> subprocess.CompletedProcess[bytes]:
+    """Run a build that receives `kill` once its workbook is complete in its temporary file."""
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        import prepexport.workbook as workbook
+        real = workbook.build_workbook
+        def killed(*args, **kwargs):
+            real(*args, **kwargs)
+            os.kill(os.getpid(), {int(kill)})
+        workbook.build_workbook = killed
+        from prepexport.cli import main
+        sys.argv = ["prepexport", "build", {str(source)!r}, "--out", {str(out)!r}]
+        main()
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120, check=False)
+
+
 def test_a_failure_in_the_workbook_phase_changes_no_file(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -62,22 +82,8 @@ def test_a_build_killed_in_its_last_phase_leaves_the_previous_one_and_the_next_c
     assert CliRunner().invoke(main, ["build", str(source), "--out", str(out)]).exit_code == 0
     edit_a_card(source)
     before = files(out, source.parent)
-    script = textwrap.dedent(
-        f"""
-        import os, signal, sys
-        import prepexport.workbook as workbook
-        real = workbook.build_workbook
-        def dying(*args, **kwargs):
-            real(*args, **kwargs)  # the PDF is complete in its temporary file: now the power goes
-            os.kill(os.getpid(), signal.SIGKILL)
-        workbook.build_workbook = dying
-        from prepexport.cli import main
-        sys.argv = ["prepexport", "build", {str(source)!r}, "--out", {str(out)!r}]
-        main()
-        """
-    )
-    env = dict(os.environ, PYTHONPATH=str(SRC))
-    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120, check=False)
+    # The PDF is complete in its temporary file: now the power goes.
+    killed = build_killed_after_the_workbook(source, out, signal.SIGKILL)
     assert killed.returncode == -signal.SIGKILL
     after = files(out, source.parent)
     leftovers = [p for p in after if p not in before]
@@ -121,22 +127,7 @@ def test_a_terminated_build_removes_its_temporary_files(source: Path, tmp_path: 
     assert CliRunner().invoke(main, ["build", str(source), "--out", str(out)]).exit_code == 0
     edit_a_card(source)
     before = files(out, source.parent)
-    script = textwrap.dedent(
-        f"""
-        import os, signal, sys
-        import prepexport.workbook as workbook
-        real = workbook.build_workbook
-        def stopped(*args, **kwargs):
-            real(*args, **kwargs)
-            os.kill(os.getpid(), signal.SIGTERM)  # e.g. a CI job cancelled
-        workbook.build_workbook = stopped
-        from prepexport.cli import main
-        sys.argv = ["prepexport", "build", {str(source)!r}, "--out", {str(out)!r}]
-        main()
-        """
-    )
-    env = dict(os.environ, PYTHONPATH=str(SRC))
-    stopped = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=120, check=False)
+    stopped = build_killed_after_the_workbook(source, out, signal.SIGTERM)  # e.g. a CI job cancelled
     assert stopped.returncode == 128 + signal.SIGTERM
     assert b"terminated; outputs and stamps are as they were" in stopped.stderr
     assert files(out, source.parent) == before
