@@ -18,15 +18,7 @@ from prepexport.cli import main
 from prepexport.errors import OutputError
 from prepexport.files import Staging, clean_stale_temporaries
 
-EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
 SRC = Path(__file__).parents[1] / "src"
-
-
-@pytest.fixture
-def source(tmp_path: Path) -> Path:
-    folder = tmp_path / "src"
-    folder.mkdir()
-    return Path(shutil.copy(EXAMPLE, folder / "course.yaml"))
 
 
 def files(*folders: Path) -> dict[str, bytes]:

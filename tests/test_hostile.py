@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,6 @@ from click.testing import CliRunner, Result
 import prepexport.build
 from prepexport.cli import main
 from prepexport.load import MAX_SOURCE_BYTES
-
-EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
-
-
-@pytest.fixture
-def source(tmp_path: Path) -> Path:
-    folder = tmp_path / "src"
-    folder.mkdir()
-    return Path(shutil.copy(EXAMPLE, folder / "course.yaml"))
 
 
 def run(*args: str) -> Result:

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import time
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from prepexport.build import BuildOptions, build, stamps_path
 from prepexport.cli import main
 from prepexport.load import load_file
 from prepexport.progress import Progress, human_size
-
-EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
-
-
-@pytest.fixture
-def source(tmp_path: Path) -> Path:
-    folder = tmp_path / "src"
-    folder.mkdir()
-    return Path(shutil.copy(EXAMPLE, folder / "course.yaml"))
 
 
 def two_plans(source: Path) -> Path:
