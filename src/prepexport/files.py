@@ -46,17 +46,18 @@ def replacing(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all, flushed to disk before it replaces the old one."""
+def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write a file whole or not at all, flushed to disk (unless `sync` is off) before it replaces the old one."""
     with replacing(path) as temp:
-        _write(temp, data)
+        _write(temp, data, sync=sync)
 
 
-def _write(temp: Path, data: bytes) -> None:
+def _write(temp: Path, data: bytes, *, sync: bool = True) -> None:
     with temp.open("wb") as out:
         out.write(data)
         out.flush()
-        os.fsync(out.fileno())
+        if sync:
+            os.fsync(out.fileno())
 
 
 class Staging:

@@ -4,6 +4,7 @@ drawn once per PDF."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import io
 import json
@@ -33,6 +34,7 @@ from ziamath.config import config as ziamath_config
 from ziamath.tex import tex2mml
 from ziamath.zmath import Math
 
+from prepexport.files import write_atomically
 from prepexport.workbook import fonts
 
 # ziamath's default SVG2 output uses constructs svglib misplaces (subscripts, sum limits).
@@ -179,14 +181,10 @@ def _svg(latex: str, inline: bool) -> str:
             return cached
     svg: str = Math(_mathml(latex, inline), size=BASE_SIZE / _PX_TO_PT).svg()
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename, so a reader (or a parallel build) never sees half a file.
-            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temp.write_text(svg, encoding="utf-8")
-            os.replace(temp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        # Whole or not at all, so a parallel build never reads half a file; a cache needs no fsync, and one that
+        # cannot be written only costs time.
+        with contextlib.suppress(OSError):
+            write_atomically(path, svg.encode("utf-8"), sync=False)
     return svg
 
 
@@ -264,13 +262,8 @@ def _store_operators(latex: str, inline: bool, entry: tuple[float, float, float,
     path = _operators_path(latex, inline)
     if path is None:
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(json.dumps(entry), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        write_atomically(path, json.dumps(entry).encode("utf-8"), sync=False)
 
 
 class DisplayFormula(Flowable):  # type: ignore[misc]
