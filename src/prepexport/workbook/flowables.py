@@ -20,7 +20,12 @@ from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK, RULE
 
 DOT_PITCH = 5 * mm
 
+PLACEHOLDER = "000"
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a key whose page number goes there
+
+#: The page printed for a forward reference in the first pass, before its target is laid out. Three digits:
+#: a guess too narrow makes lines that grow once the real numbers come, and pages move in the next pass.
+PLACEHOLDER = "000"
 
 
 @dataclass
@@ -33,30 +38,31 @@ class Ledger:
     counting: int = 0
     version: int = 0
     stable: bool = False
-    drawing: bool = False  # whether this pass draws; the passes before the numbers settle only measure
-    references: list[Any] = field(default_factory=list)  # the paragraphs that print page numbers
+    drawing: bool = False  # whether this pass draws; the first pass only measures
 
     def record(self, key: str, page: int) -> None:
         """Note the page a key was drawn on in this pass (the first time counts)."""
         self.seen.setdefault(key, page)
 
     def page(self, key: str) -> str:
-        """Return the page of a key as of the last pass, or a placeholder of typical width."""
-        return str(self.known[key]) if key in self.known else "00"
+        """Return the page of a key as of the last pass, else as seen earlier in this pass, else a placeholder."""
+        page = self.known.get(key) or self.seen.get(key)
+        return str(page) if page else PLACEHOLDER
+
+    def guessed(self, key: str) -> bool:
+        """Tell whether the last pass did not see the key (in the first pass, none), so its page may change."""
+        return key not in self.known
 
     def finish_pass(self) -> None:
         """Adopt what this pass saw; the ledger is stable once a drawing pass confirms the previous one.
 
-        Only the last pass's drawing is kept, so a pass draws only when it is likely to be the last: when every
-        paragraph that prints page numbers breaks into the same lines with the new numbers as with the old.
-        A pass that only measures and confirms the previous one is followed by one that draws with the same
-        numbers; either way the output is that of the first pass that confirms, so guessing wrong costs a pass.
+        Only the last pass's drawing is kept. The first pass cannot be the last (it knows no page numbers), so
+        it only measures; every later pass draws, as the second nearly always settles: references back to pages
+        already laid out (the answer key's and the index's) get their real numbers during the first pass.
         """
         settled = self.seen == self.known and self.counting == self.pages
         self.stable = settled and self.drawing
-        self.drawing = settled or (
-            self.seen.keys() == self.known.keys() and all(p.lays_out_alike(self.seen) for p in self.references)
-        )
+        self.drawing = True
         if not settled:
             self.version += 1
         self.known, self.seen = self.seen, {}
@@ -89,20 +95,24 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
             super().__init__(template, style, **kw)
             return
         self._template = template
+        self._keys = [part.split(_CLOSE, 1)[0] for part in template.split(_OPEN)[1:]]
         self._version = ledger.version
-        self._resolved = self._resolve()
+        self._resolved = self._fill(template)
         self._plain: Paragraph | None = None
         self._parsed: tuple[ParagraphStyle, list[Any], Any] | None = None
-        super().__init__(self._resolved, style)
-        ledger.references.append(self)
-
-    def _resolve(self, numbers: dict[str, int] | None = None) -> str:
-        return self._fill(self._template, numbers)
+        self.style, self.caseSensitive = style, kw.get("caseSensitive", 1)
+        style, frags, bullet = self._fragments()  # the template is parsed once, here; not its filled-in text too
+        super().__init__(self._resolved, style, bulletText=bullet, frags=frags)
+        self.text = cleanBlockQuotedText(self._resolved)
 
     def _refresh(self) -> None:
-        if self._ledger is not None and self._version != self._ledger.version:
-            self._version = self._ledger.version
-            resolved = self._resolve()
+        ledger = self._ledger
+        if ledger is None:
+            return
+        # In the first pass a target laid out meanwhile gives its page at once: a reference back is exact.
+        if self._version != ledger.version or any(ledger.guessed(key) for key in self._keys):
+            self._version = ledger.version
+            resolved = self._fill(self._template)
             if resolved != self._resolved:  # laid out again only when one of its page numbers moved
                 self._resolved = resolved
                 self._plain = None
@@ -110,8 +120,8 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
                 Paragraph.__init__(self, resolved, style, bulletText=bullet, frags=frags)
                 self.text = cleanBlockQuotedText(resolved)
 
-    def _fragments(self, numbers: dict[str, int] | None = None) -> tuple[ParagraphStyle, list[Any], Any]:
-        """Return the template's fragments with the page numbers (the markup is parsed only once)."""
+    def _fragments(self) -> tuple[ParagraphStyle, list[Any], Any]:
+        """Return the template's fragments with the ledger's page numbers (the markup is parsed only once)."""
         if self._parsed is None:
             parser = ParaParser()
             parser.caseSensitive = self.caseSensitive
@@ -126,33 +136,19 @@ class RefParagraph(Paragraph):  # type: ignore[misc]
             text = getattr(frag, "text", None)
             # Fresh fragments each time, as a parse gives: layout may change them.
             if isinstance(text, str) and _OPEN in text:
-                frags.append(frag.clone(text=self._fill(text, numbers)))
+                frags.append(frag.clone(text=self._fill(text)))
             else:
                 frags.append(frag.clone())
         return style, frags, bullet
 
-    def _fill(self, text: str, numbers: dict[str, int] | None = None) -> str:
-        """Put the page numbers (by default the ledger's, as of the last pass) where the text marks them."""
+    def _fill(self, text: str) -> str:
+        """Put the ledger's page numbers where the text marks them."""
         parts = text.split(_OPEN)
         out = [parts[0]]
         for part in parts[1:]:
             key, rest = part.split(_CLOSE, 1)
-            if numbers is not None:
-                out.append((str(numbers[key]) if key in numbers else "00") + rest)
-            else:
-                out.append((self._ledger.page(key) if self._ledger else "") + rest)
+            out.append((self._ledger.page(key) if self._ledger else "") + rest)
         return "".join(out)
-
-    def lays_out_alike(self, numbers: dict[str, int]) -> bool:
-        """Tell whether the paragraph would break into as many lines with these page numbers as it last did."""
-        last = self.__dict__.get("_prepexport_lines")
-        if last is None or self._resolve(numbers) == self._resolved:
-            return True
-        style, frags, bullet = self._fragments(numbers)
-        probe = Paragraph("", style, bulletText=bullet, frags=frags)
-        _, width, lines, _, height = last
-        probe.wrap(width, 1e9)
-        return bool(probe.height == height and len(probe.blPara.lines) == len(lines.lines))
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._refresh()
