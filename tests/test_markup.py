@@ -25,6 +25,15 @@ def test_blocks_lists_and_display_math() -> None:
     assert to_html("- one\n- two") == "<ul><li>one</li><li>two</li></ul>"
 
 
+def test_a_list_right_under_a_line_of_text_is_still_a_list() -> None:
+    # As in Markdown: "Three steps:" then its bullets, with no blank line between them.
+    assert to_html("Three steps:\n- heat\n- stir") == "<p>Three steps:</p><ul><li>heat</li><li>stir</li></ul>"
+    assert to_html("Order:\n1. mix\n2. bake") == "<p>Order:</p><ol><li>mix</li><li>bake</li></ol>"
+    # A line under an item continues it, indented or not; a year ending a sentence starts no list.
+    assert to_html("- a long item\n  that goes on\n- next") == "<ul><li>a long item that goes on</li><li>next</li></ul>"
+    assert to_html("It opened in\n1989. Then it closed.") == "It opened in 1989. Then it closed."
+
+
 def test_cloze_braces_pass_through() -> None:
     assert to_html("The {{c1::KV cache}} stores keys") == "The {{c1::KV cache}} stores keys"
 

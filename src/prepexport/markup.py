@@ -1,7 +1,8 @@
 """Light inline markup shared by every text field: parse once, render per output.
 
 Syntax: paragraphs split by blank lines; lines starting with `- ` make a bullet list and `1. ` a numbered
-list; `**bold**`, `*italic*`, `` `code` ``, inline math `\\( ... \\)` and display math `\\[ ... \\]`.
+list (as in Markdown, also right under a line of text; a line under an item continues it); `**bold**`,
+`*italic*`, `` `code` ``, inline math `\\( ... \\)` and display math `\\[ ... \\]`.
 A backslash before `*`, `` ` `` or `\\` makes it literal. Everything else is plain text, escaped on output.
 Math uses LaTeX delimiters rather than `$`, so prices and shell snippets never turn into math.
 """
@@ -65,6 +66,7 @@ Block = Paragraph | ItemList | DisplayMath
 
 _BULLET = re.compile(r"^\s*[-•]\s+")
 _NUMBER = re.compile(r"^\s*\d+[.)]\s+")
+_FIRST_NUMBER = re.compile(r"^\s*1[.)]\s+")
 #: The characters that can start inline markup.
 _SPECIAL = re.compile(r"[\\`*]")
 
@@ -89,18 +91,42 @@ def _blocks(chunk: str, base: int) -> list[Block]:
         return [DisplayMath(stripped[2:-2].strip())]
     if "\n" not in chunk and not _BULLET.match(chunk) and not _NUMBER.match(chunk):
         return [Paragraph(parse_inline(stripped, base))]  # one line of text, the common case
-    lines = chunk.split("\n")
-    if all(_BULLET.match(x) or _NUMBER.match(x) or not x.strip() for x in lines):
-        numbered = bool(_NUMBER.match(next(x for x in lines if x.strip())))
-        items: list[Line] = []
-        pos = base
-        for line in lines:
-            marker = _BULLET.match(line) or _NUMBER.match(line)
-            if marker:
-                items.append(parse_inline(line[marker.end() :], pos + marker.end()))
-            pos += len(line) + 1
-        return [ItemList(numbered, tuple(items))]
-    return [Paragraph(parse_inline(" ".join(x.strip() for x in lines if x.strip()), base))]
+    blocks: list[Block] = []
+    prose: list[str] = []  # lines of the paragraph being read
+    items: list[tuple[list[str], int]] = []  # the list being read: each item's lines and offset
+    numbered = False
+    pos = base
+
+    def close() -> None:
+        if prose:
+            blocks.append(Paragraph(parse_inline(" ".join(prose), prose_start)))
+            prose.clear()
+        if items:
+            blocks.append(ItemList(numbered, tuple(parse_inline(" ".join(x), at) for x, at in items)))
+            items.clear()
+
+    prose_start = base
+    for line in chunk.split("\n"):
+        bullet = _BULLET.match(line)
+        number = None if bullet else _NUMBER.match(line)
+        # As in Markdown, a list may start right under a line of text, but a numbered one there only at 1, so
+        # a sentence that wraps before "1989. Then" stays a sentence.
+        marker = bullet or (number if items or not prose or _FIRST_NUMBER.match(line) else None)
+        if marker:
+            if prose or (items and numbered != bool(number)):
+                close()
+            numbered = bool(number)
+            items.append(([line[marker.end() :].strip()], pos + marker.end()))
+        elif line.strip():
+            if items:  # a line under an item continues it, indented or not
+                items[-1][0].append(line.strip())
+            else:
+                if not prose:
+                    prose_start = pos + len(line) - len(line.lstrip())
+                prose.append(line.strip())
+        pos += len(line) + 1
+    close()
+    return blocks
 
 
 def parse_inline(text: str, base: int = 0) -> Line:
