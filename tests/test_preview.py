@@ -218,3 +218,33 @@ def test_cloze_hints_and_nesting() -> None:
     assert cloze(nested, 2, "front") == (
         '<span class="cloze-inactive" data-ordinal="1">outer <span class="cloze" data-ordinal="2">[...]</span></span>'
     )
+
+
+def test_each_build_marks_only_what_changed_since_the_build_before(course: Path, tmp_path: Path) -> None:
+    from prepexport.build import BuildOptions
+    from prepexport.build import build as full_build
+
+    out = tmp_path / "out"
+
+    def build_at(now: int) -> Element:
+        options = BuildOptions(stamps=course.with_name("course.stamps.json"), weeks=(), now=now)
+        report = full_build(load_file(course).kb, out, options)
+        return parse_page(next(p for p in report.outputs if p.suffix == ".html"))
+
+    def edit(old: str, new: str) -> None:
+        text = course.read_text(encoding="utf-8")
+        assert old in text
+        course.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    build_at(1_700_000_000)
+    edit("meaning: The vector that asks", "meaning: The vector that really asks")
+    assert [n.attrs["data-key"] for n in build_at(1_700_000_100).find_all("pv-changed")] == ["reversible:attn-query"]
+    # The next edit touches another note: the first one was changed by the build before, not since it.
+    edit("Two reasons:", "Two reasons, both numerical:")
+    page = build_at(1_700_000_200)
+    assert [n.attrs["data-key"] for n in page.find_all("pv-changed")] == ["basic:attn-scale"]
+    assert "0 new and 1 changed" in page.find_all("pv-summary")[0].all_text()
+    # Built again with nothing edited, the page stays the same: the marks are still those of the latest change.
+    before = (out / "deck-fixture-preview.html").read_bytes()
+    assert [n.attrs["data-key"] for n in build_at(1_700_000_300).find_all("pv-changed")] == ["basic:attn-scale"]
+    assert (out / "deck-fixture-preview.html").read_bytes() == before

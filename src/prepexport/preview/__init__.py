@@ -104,29 +104,36 @@ def preview_html(kb: KnowledgeBase, collected: DeckNotes, stamps: Stamps) -> tup
 def note_statuses(kb: KnowledgeBase, notes: tuple[DeckNote, ...], stamps: Stamps) -> tuple[dict[str, Status], bool]:
     """Mark each note new, changed or neither since the last build; say whether there was anything to compare.
 
-    A note without a stamp is new and one whose content differs from its stamp has changed (the preview was
-    built before the deck restamped). Otherwise the notes whose stamp carries the latest mod time are the ones
-    the last build added or changed, unless that build was the first (it added every stamped note).
+    A note without a stamp is new and one whose content differs from its stamp has changed: the preview is
+    built before the deck restamps, so these are this build's changes, and only they are marked. When no note
+    differs (nothing was edited, or the deck has restamped already), the notes whose stamp carries the latest
+    mod time are the ones the latest build that changed anything added or changed, unless that build was the
+    first (it added every stamped note). Either way the same source and stamps give the same marks.
     """
     current = {n.key: stamps.notes.get(n.key) for n in notes}
     stamped = [s for s in current.values() if s is not None]
     if not stamped:
         return {n.key: "" for n in notes}, False
+    edited: dict[str, Status] = {}
+    for note in notes:
+        stamp = current[note.key]
+        if stamp is None:
+            edited[note.key] = "new"
+        elif stamp.hash != _hash(kb, note):
+            edited[note.key] = "changed"
+    if edited:
+        return {n.key: edited.get(n.key, "") for n in notes}, True
     latest = max(s.mod for s in stamped)
     first_build = all(s.added == latest for s in stamped)
     statuses: dict[str, Status] = {}
     for note in notes:
         stamp = current[note.key]
         status: Status = ""
-        if stamp is None:
-            status = "new"
-        elif stamp.hash != _hash(kb, note):
-            status = "changed"
-        elif stamp.mod == latest and not first_build:
+        if stamp is not None and stamp.mod == latest and not first_build:
             status = "new" if stamp.added == stamp.mod else "changed"
         statuses[note.key] = status
     # After a first build with nothing new since, there is nothing to report: say so, as before that build.
-    return statuses, not first_build or any(statuses.values())
+    return statuses, not first_build
 
 
 def _hash(kb: KnowledgeBase, note: DeckNote) -> NoteHash:
