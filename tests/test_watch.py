@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from prepexport.build import BuildOptions, stamps_path
+from prepexport.watch import Watcher
+
 EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
 STEP_TIMEOUT = 60  # seconds one rebuild may take on a busy machine
 
@@ -137,3 +140,26 @@ def test_watch_rebuilds_what_changed_reports_errors_and_stops(watching: tuple[Wa
     assert process.stop() == 0
     assert "stopped watching" in "\n".join(process.seen + list(process.lines.queue))
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def rebuild_in_process(source: Path, out: Path) -> tuple[Watcher, list[str]]:
+    """A watcher of `source` that is not listening to the file system: each `rebuild()` is one save."""
+    printed: list[str] = []
+    watcher = Watcher(
+        source,
+        out,
+        lambda kb: BuildOptions(stamps=stamps_path(source), now=1_700_000_000),
+        lambda text, error: printed.append(text),
+    )
+    return watcher, printed
+
+
+def test_a_new_week_focus_rebuilds_the_preview_whose_headings_show_it(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    watcher, printed = rebuild_in_process(source, out)
+    assert watcher.rebuild()
+    edit(source, "- focus: Attention and citations", "- focus: Attention, then citations")
+    printed.clear()
+    assert watcher.rebuild()
+    assert printed[-1].startswith("rebuilt card preview, 1-week workbook in ")
+    assert "Week 1: Attention, then citations" in (out / "attention-mini-preview.html").read_text(encoding="utf-8")

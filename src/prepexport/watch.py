@@ -26,7 +26,7 @@ Echo = Callable[[str, bool], None]  # (text, is_error)
 
 
 def deck_fingerprint(kb: KnowledgeBase) -> str:
-    """Digest what the deck and the card preview are made from: every note's content, its plan weeks, images.
+    """Digest what the deck is made from (the card preview too): every note's content, its plan weeks, images.
 
     Frameworks and the plans' goals, proofs and routines appear in the workbooks only.
     """
@@ -34,6 +34,12 @@ def deck_fingerprint(kb: KnowledgeBase) -> str:
     parts = (kb.meta, kb.areas, kb.topics, kb.formulas, kb.drills, kb.misconceptions, kb.references, plans, kb.labels)
     images = sorted(course_images(kb))
     return _digest(repr(parts), *(_file_digest(kb.root / image) for image in images))
+
+
+def preview_fingerprint(kb: KnowledgeBase, deck: str) -> str:
+    """Digest what the card preview is made from: the deck's parts and the headings of its weeks (`deck`'s digest)."""
+    # The preview groups cards under the first plan's weeks, headed with each week's focus.
+    return _digest(deck, repr([w.focus for w in kb.roadmaps[0].weeks] if kb.roadmaps else []))
 
 
 def workbook_fingerprint(kb: KnowledgeBase, roadmap: Roadmap, options: BuildOptions) -> str:
@@ -64,7 +70,7 @@ def fingerprints(kb: KnowledgeBase, out: Path, options: BuildOptions) -> dict[Pa
         if options.preview:
             from prepexport.preview import preview_path
 
-            found[preview_path(kb, out)] = deck
+            found[preview_path(kb, out)] = preview_fingerprint(kb, deck)
     for roadmap in chosen_roadmaps(kb, options.weeks):
         found[workbook_path(kb, roadmap, out)] = workbook_fingerprint(kb, roadmap, options)
     return found
