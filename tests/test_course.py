@@ -11,6 +11,7 @@ import pytest
 
 from prepexport.course import cloze, kinds
 from prepexport.course.coverage import coverage
+from prepexport.course.language import direction
 from prepexport.course.sections import Section, sections
 from prepexport.deck.notetypes import NOTE_TYPES
 from prepexport.load import load_file
@@ -149,3 +150,19 @@ def test_the_highest_cloze_number_is_the_last_one_anki_gives_its_own_card(tmp_pa
     assert ords[cloze.MAX_NUMBER] == [cloze.MAX_NUMBER - 1]
     assert ords[cloze.MAX_NUMBER + 1] == ords[cloze.MAX_NUMBER]  # past the limit, deletions share the last card
     assert cloze.parse(f"a {{{{c{cloze.MAX_NUMBER + 1}::b}}}}").problems
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ar", "rtl"),
+        ("he", "rtl"),
+        ("fa-IR", "rtl"),
+        ("ku-Arab", "rtl"),
+        ("ar-Latn", "ltr"),
+        ("en", "ltr"),
+        ("ja", "ltr"),
+    ],
+)
+def test_a_languages_writing_direction_comes_from_its_script_or_else_its_language(language: str, expected: str) -> None:
+    assert direction(language) == expected

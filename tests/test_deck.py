@@ -1009,3 +1009,21 @@ def test_a_drill_a_week_lists_comes_the_day_its_topic_is_read(tmp_path: Path) ->
     keys = [p.key[1] for p in roadmap_order(load_file(course.source).kb)]
     # As the workbook's day plan has it: the attention drill with attention, the other at the end of the week.
     assert keys.index("mis-attn") + 1 == keys.index("drill-unlisted") < keys.index("drill-listed")
+
+
+def test_cards_of_a_right_to_left_course_read_right_to_left(tmp_path: Path, col: Collection) -> None:
+    # An Arabic course: its cards declare their language and direction, so Anki sets the question right to left
+    # with its question mark at the end, on the left; an English course's cards stay left to right.
+    course = copy_course(tmp_path / "course")
+    course.edit("  tag_root: prep\n", "  tag_root: prep\n  language: ar\n")
+    course.edit("question: What does recall@k measure?", "question: ماذا يقيس الاستدعاء؟")
+    import_package(col, course.build(tmp_path / "out", now=T0).path)
+    question, answer = rendered(col)["recall-question", "Question"]
+    for side in (question, answer):
+        assert re.search(r'<div class="prep prep-basic" lang="ar" dir="rtl">.*ماذا يقيس', side, re.DOTALL)
+
+
+def test_cards_declare_the_course_language(imported: Collection) -> None:
+    question, answer = rendered(imported)["recall-question", "Question"]
+    assert '<div class="prep prep-basic" lang="en" dir="ltr">' in question
+    assert '<hr id="answer"><div class="prep prep-basic" lang="en" dir="ltr">' in answer

@@ -331,7 +331,7 @@ _DERIVED: dict[tuple[int, str], tuple[NoteType, int]] = {}
 
 def course_note_type(kb: KnowledgeBase, kind: Kind) -> NoteType:
     """Return the note type of a kind as this course words it (its labels filled into the templates)."""
-    return NOTE_TYPES[kind].localized(kb.labels)
+    return NOTE_TYPES[kind].localized(kb.labels, kb.meta.language)
 
 
 def note_type_name(kb: KnowledgeBase, kind: Kind) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import genanki
 
 from prepexport.course.kinds import Kind
+from prepexport.course.language import direction
 from prepexport.model import Labels
 
 #: Fields every note type ends with: where the note sits in the course, where to read more, and its source id.
@@ -228,19 +229,25 @@ def _hint(field: str, label: str) -> str:
     )
 
 
+def _open(kind: str) -> str:
+    """Return the opening tag of a side: the course's language and its writing direction are set on it, so Anki
+    lays out a right-to-left course right to left and picks the glyphs of the course's language."""
+    return '<div class="prep prep-' + kind + '" lang="⟦language⟧" dir="⟦direction⟧">'
+
+
 def _front(kind: str, body: str) -> str:
     """Wrap a question side: where the note sits in the course, then the prompt."""
-    return '<div class="prep prep-' + kind + '">' + _CONTEXT + body + "</div>"
+    return _open(kind) + _CONTEXT + body + "</div>"
 
 
 def _back(kind: str, body: str) -> str:
     """Wrap an answer side that follows the question: the question side, a rule, the answer, the footer."""
-    return '{{FrontSide}}<hr id="answer"><div class="prep prep-' + kind + '">' + body + _FOOTER + "</div>"
+    return '{{FrontSide}}<hr id="answer">' + _open(kind) + body + _FOOTER + "</div>"
 
 
 def _alone(kind: str, body: str) -> str:
     """Wrap an answer side that replaces a long question instead of repeating it."""
-    return '<div class="prep prep-' + kind + '">' + _CONTEXT + body + _FOOTER + "</div>"
+    return _open(kind) + _CONTEXT + body + _FOOTER + "</div>"
 
 
 def _word(key: str) -> str:
@@ -280,11 +287,15 @@ class NoteType:
     templates: tuple[Template, ...]
     cloze: bool = False
 
-    def localized(self, labels: Labels) -> NoteType:
-        """Return the note type with its name and fixed words taken from the course's labels."""
+    def localized(self, labels: Labels, language: str) -> NoteType:
+        """Return the note type with its name and fixed words taken from the course's labels, in its language."""
+        own = {"language": language, "direction": direction(language)}
+
+        def word(match: re.Match[str]) -> str:
+            return html.escape(own.get(match.group(1)) or getattr(labels, match.group(1)), quote=False)
 
         def fill(text: str) -> str:
-            return _WORD.sub(lambda m: html.escape(getattr(labels, m.group(1)), quote=False), text)
+            return _WORD.sub(word, text)
 
         templates = tuple(replace(t, front=fill(t.front), back=fill(t.back)) for t in self.templates)
         return replace(self, label=getattr(labels, f"note_{self.kind}"), templates=templates)

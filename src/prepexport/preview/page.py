@@ -19,6 +19,7 @@ from typing import Any, Literal
 from latex2mathml.converter import convert as latex_to_mathml
 
 from prepexport.course.labels import fill
+from prepexport.course.language import direction
 from prepexport.model import Labels
 from prepexport.preview.template import CardContext, parse_template, render
 
@@ -83,7 +84,7 @@ def render_page(page: Page) -> str:
     serials = itertools.count()  # hint panels numbered across the page
     sections = "".join(_section(group, images, serials, words) for group in page.groups)
     return f"""<!DOCTYPE html>
-<html lang="{html.escape(page.language)}">
+<html lang="{html.escape(page.language)}" dir="{direction(page.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
