@@ -26,6 +26,7 @@ from prepexport.workbook.formulas import DisplayFormula
 from prepexport.workbook.text import curly
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbook" / "course.yaml"
+EXAMPLE = Path(__file__).parents[1] / "docs" / "example.yaml"
 DEFAULT_SOURCE = Path(__file__).parents[1] / "source" / "knowledge.yaml"
 START = datetime.date(2026, 3, 4)  # a Wednesday, so the real weekend falls on days 4 and 5
 A4 = (595.28, 841.89)
@@ -329,10 +330,20 @@ def test_how_to_use_explains_studying_one_week_in_anki(sprint: Built) -> None:
     pace = pace_for(sprint.kb, sprint.roadmap)
     assert pace.new_per_day > 0
     assert f"New cards/day {pace.new_per_day} and Maximum reviews/day {pace.reviews_per_day}" in text
-    assert f"Limit it to {pace.new_per_day} cards (one day’s new cards)" in text
+    assert f"Set its limit to one day’s new cards ({pace.new_per_day})" in text
     for number, week in enumerate(sprint.roadmap.weeks, 1):
         page = sprint.texts[sprint.page_of(f"Week {number} {week.focus}") - 1]
         assert f"tag:prep::sprint::week-{number:02d}" in page
+
+
+def test_a_one_week_plan_never_speaks_of_1_weeks(tmp_path: Path) -> None:
+    kb = load_file(EXAMPLE).kb  # one week, two topics
+    roadmap = kb.roadmap_for(1)
+    built = open_built(kb, roadmap, build_workbook(kb, roadmap, tmp_path / "one.pdf", paper="a4", start=None))
+    text = " ".join(built.texts)
+    assert "Weeks: 1; topic readings: 2." in text
+    assert f"one day’s new cards ({pace_for(kb, roadmap).new_per_day})" in text
+    assert not re.search(r"\b1 (weeks|cards|topic readings)\b", text)
 
 
 def test_misconceptions_table_repeats_its_header_when_it_splits(sprint: Built) -> None:

@@ -482,9 +482,10 @@ class Labels:
     )
     deck_step_1: Plain = "In Anki, choose Tools > Create Filtered Deck."
     deck_step_2: Plain = "Search for {search} (here, week {number}); each week's first page prints its own search."
+    # Worded so that no noun follows a number: a plan of one week, or of one new card a day, reads right too.
     deck_step_3: Plain = (
-        "Limit it to {count} cards (one day's new cards), set the order to Order due and build. Next week, change"
-        " the week in the search and Rebuild. A filtered deck only borrows cards: deleting it sends them home."
+        "Set its limit to one day's new cards ({count}), the order to Order due, and build. Next week, change the"
+        " week in the search and Rebuild. A filtered deck only borrows cards: deleting it sends them home."
     )
     dates_and_boxes: Plain = "Dates, boxes and links"
     study_where: Plain = "When and where I will study"
@@ -507,9 +508,9 @@ class Labels:
     proof: Plain = "Proof artifact"
     date_to: Plain = "to"
     more_topics: Plain = "and {count} more on the week's pages"
-    overview_lead: Plain = (
-        "{weeks} weeks, {readings} topic readings. Key topics are the core ones of each week; the week's own pages"
-        " list them all."
+    overview_lead: Plain = (  # no noun after a number, as in deck_step_3
+        "Weeks: {weeks}; topic readings: {readings}. Key topics are the core ones of each week; the week's own"
+        " pages list them all."
     )
     rhythm: Plain = "Rhythm"
     # The workbook: a week.
