@@ -311,6 +311,8 @@ class _Converter:
         if "mapping values are not allowed" in message and re.match(r"\s*(?:- )?[\w-]+: [^'\"|>].*: ", text):
             key = text.split(":", 1)[0].strip().removeprefix("- ")
             message += f"; text with ': ' in it must be quoted, e.g. {key}: \"...\""
+        if 0 < column <= len(text) and text[column - 1] == "\t":  # PyYAML does not say which character it met
+            message += "; the character is a tab: YAML indents with spaces only"
         return Problem(line, column, self.name, "", f"YAML syntax: {message}")
 
     def _error(self, node: yaml.Node, path: str, message: str, offset: int | None = None) -> None:
@@ -509,7 +511,7 @@ class _Converter:
 
     def _convert_str(self, node: yaml.Node, path: str, meta: tuple[Any, ...]) -> Any:
         if not isinstance(node, yaml.ScalarNode):
-            self._error(node, path, f"must be text, not {_describe(node)}")
+            self._error(node, path, f"must be text, not {_describe(node)}{_colon_hint(node, self.lines)}")
             return _BAD
         if node.tag == "tag:yaml.org,2002:null" or not str(node.value).strip():
             self._error(node, path, "must not be empty")
@@ -962,6 +964,19 @@ def _at(root: yaml.Node, *steps: str | int) -> yaml.Node:
         else:
             node = next(v for k, v in node.value if k.value == step)
     return node
+
+
+def _colon_hint(node: yaml.Node, lines: list[str]) -> str:
+    """Say how to write text that YAML read as a mapping because it holds ': ' (`- Rule : salt it`)."""
+    if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+        return ""
+    key, value = node.value[0]
+    plain = all(isinstance(n, yaml.ScalarNode) and not n.style for n in (key, value))
+    if not plain or key.start_mark.line != value.end_mark.line or node.flow_style:
+        return ""
+    line = lines[key.start_mark.line] if key.start_mark.line < len(lines) else ""
+    text = line[key.start_mark.column : value.end_mark.column]
+    return f"; text with ': ' in it must be quoted, e.g. \"{text}\"" if text else ""
 
 
 def _describe(node: yaml.Node) -> str:
