@@ -248,3 +248,21 @@ def test_each_build_marks_only_what_changed_since_the_build_before(course: Path,
     before = (out / "deck-fixture-preview.html").read_bytes()
     assert [n.attrs["data-key"] for n in build_at(1_700_000_300).find_all("pv-changed")] == ["basic:attn-scale"]
     assert (out / "deck-fixture-preview.html").read_bytes() == before
+
+
+def test_a_rebuild_with_nothing_edited_claims_no_change_since_the_last_build(course: Path, tmp_path: Path) -> None:
+    from prepexport.build import BuildOptions
+    from prepexport.build import build as full_build
+
+    out = tmp_path / "out"
+    options = BuildOptions(stamps=course.with_name("course.stamps.json"), weeks=(), now=1_700_000_000)
+    full_build(load_file(course).kb, out, options)
+    text = course.read_text(encoding="utf-8")
+    course.write_text(text.replace("meaning: The vector that asks", "meaning: The vector that really asks"), "utf-8")
+    full_build(load_file(course).kb, out, replace(options, now=1_700_000_100))
+    again = full_build(load_file(course).kb, out, replace(options, now=1_700_000_200))
+    assert any("since the last build: 0 new, 0 changed, 0 removed notes" in line for line in again.lines)
+    shown = next(line for line in again.lines if "-preview.html" in line and line.startswith("wrote "))
+    assert shown.endswith("(0 new, 1 changed by the latest build with changes)")
+    header = parse_page(out / "deck-fixture-preview.html").find_all("pv-summary")[0].all_text()
+    assert "since the last build" not in header and "1 changed by the latest build with changes" in header

@@ -419,7 +419,7 @@ class Labels:
     # The card preview page.
     preview_title: Plain = "{title}: card preview"
     preview_counts: Plain = "{notes} notes, {cards} cards"
-    preview_since: Plain = "{new} new and {changed} changed since the last build"
+    preview_since: Plain = "{new} new and {changed} changed by the latest build with changes"
     preview_first: Plain = "no earlier build to compare with"
     preview_dark: Plain = "Dark"
     preview_light: Plain = "Light"

@@ -37,7 +37,7 @@ class PreviewReport:
         """Return what the CLI prints."""
         return [
             f"wrote {self.path}: {self.cards} cards of {self.notes} notes "
-            f"({self.new} new, {self.changed} changed since the last build)"
+            f"({self.new} new, {self.changed} changed by the latest build with changes)"
         ]
 
 
