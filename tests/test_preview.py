@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from prepexport.build import BuildOptions
+from prepexport.build import build as full_build
 from prepexport.deck import build_deck, notetypes
 from prepexport.deck.notes import collect_notes
 from prepexport.deck.notetypes import NOTE_TYPES
@@ -221,9 +223,6 @@ def test_cloze_hints_and_nesting() -> None:
 
 
 def test_each_build_marks_only_what_changed_since_the_build_before(course: Path, tmp_path: Path) -> None:
-    from prepexport.build import BuildOptions
-    from prepexport.build import build as full_build
-
     out = tmp_path / "out"
 
     def build_at(now: int) -> Element:
@@ -251,9 +250,6 @@ def test_each_build_marks_only_what_changed_since_the_build_before(course: Path,
 
 
 def test_a_rebuild_with_nothing_edited_claims_no_change_since_the_last_build(course: Path, tmp_path: Path) -> None:
-    from prepexport.build import BuildOptions
-    from prepexport.build import build as full_build
-
     out = tmp_path / "out"
     options = BuildOptions(stamps=course.with_name("course.stamps.json"), weeks=(), now=1_700_000_000)
     full_build(load_file(course).kb, out, options)
