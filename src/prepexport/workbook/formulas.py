@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import importlib.metadata
 import io
 import json
 import multiprocessing.util
@@ -21,41 +22,39 @@ from pathlib import Path
 from typing import Any
 
 import reportlab
-import svglib
-import ziafont
-import ziamath
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
-from svglib.svglib import svg2rlg
-from ziamath import operators as ziamath_operators
-from ziamath.config import config as ziamath_config
-from ziamath.tex import tex2mml
-from ziamath.zmath import Math
 
 from prepexport.files import write_atomically
 from prepexport.workbook import fonts
 
-# ziamath's default SVG2 output uses constructs svglib misplaces (subscripts, sum limits).
-ziamath_config.svg2 = False
+SPACING = "tex-spacing 1"  # part of every cache key: change it when _typesetter's spacing or _mathml changes
 
 
-def _tex_spacing() -> None:
-    """Space operators as TeX does where ziamath's operator table differs: binary operators get the medium
-    space of + and -, a comma only a thin space after it, and a nabla none before its subscript."""
-    table = ziamath_operators.operators
+@cache
+def _typesetter() -> tuple[Any, Any]:
+    """Return ziamath's Math and tex2mml, set up for the workbook (imported only when a formula is not cached)."""
+    from ziamath import operators
+    from ziamath.config import config
+    from ziamath.tex import tex2mml
+    from ziamath.zmath import Math
+
+    # ziamath's default SVG2 output uses constructs svglib misplaces (subscripts, sum limits).
+    config.svg2 = False
+    # The math font drawn to match the text face, and the text face itself for \text{...}.
+    config.math.mathfont = str(fonts.MATH_FONT)
+    config.text.textfont = str(fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
+    # Operators spaced as TeX spaces them where ziamath's table differs: binary operators get the medium space
+    # of + and -, a comma only a thin space after it, and a nabla none before its subscript.
+    table = operators.operators
     for binary in "×∩∪⋅·∘⊕⊗÷∗":
         table[binary, "infix"] = {"lspace": "mediummathspace", "rspace": "mediummathspace"}
     table[",", "infix"] = {"separator": "true", "lspace": "0em", "rspace": "thinmathspace"}
     table["∇", "prefix"] = {"lspace": "0em", "rspace": "0em"}
+    return Math, tex2mml
 
-
-_tex_spacing()
-SPACING = "tex-spacing 1"  # part of every cache key: change it when _tex_spacing or _mathml changes
-# The math font drawn to match the text face, and the text face itself for \text{...}.
-ziamath_config.math.mathfont = str(fonts.MATH_FONT)
-ziamath_config.text.textfont = str(fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
 
 #: Relocates the formula cache; "off" turns it off. By default it is the user's cache folder
 #: ($XDG_CACHE_HOME or ~/.cache)/prepexport; deleting it only costs the next build time.
@@ -159,12 +158,18 @@ def use_cache() -> Path | None:
     return _cache_dir[0]
 
 
+@cache
 def _engine() -> str:
     """Return what, besides the LaTeX, decides a formula's shapes: engine versions, fonts, settings."""
     font_hash = fonts.fingerprint(fonts.MATH_FONT, fonts.FONT_DIR / f"{fonts.TEXT}.ttf")
-    return (
-        f"ziamath {ziamath.__version__}; ziafont {ziafont.__version__}; fonts {font_hash}; svg1; {BASE_SIZE}; {SPACING}"
-    )
+    # Versions from the installed metadata: importing ziamath only to read them costs a cached build 0.1 s.
+    ziamath, ziafont = _version("ziamath"), _version("ziafont")
+    return f"ziamath {ziamath}; ziafont {ziafont}; fonts {font_hash}; svg1; {BASE_SIZE}; {SPACING}"
+
+
+def _version(package: str) -> str:
+    """Return an installed package's version (as its __version__ gives it)."""
+    return importlib.metadata.version(package)
 
 
 def _svg(latex: str, inline: bool) -> str:
@@ -179,7 +184,8 @@ def _svg(latex: str, inline: bool) -> str:
             cached = ""
         if cached.startswith("<svg") and cached.rstrip().endswith("</svg>"):
             return cached
-    svg: str = Math(_mathml(latex, inline), size=BASE_SIZE / _PX_TO_PT).svg()
+    math, _ = _typesetter()
+    svg: str = math(_mathml(latex, inline), size=BASE_SIZE / _PX_TO_PT).svg()
     if path is not None:
         # Whole or not at all, so a parallel build never reads half a file; a cache needs no fsync, and one that
         # cannot be written only costs time.
@@ -191,6 +197,7 @@ def _svg(latex: str, inline: bool) -> str:
 def _mathml(latex: str, inline: bool) -> str:
     """Return the formula as MathML, with spacing accents: ziamath centres a combining circumflex (no
     advance) to the left of its letter, and the ASCII tilde is wider than most letters."""
+    _, tex2mml = _typesetter()
     mathml: str = tex2mml(latex, inline=inline)
     mathml = mathml.replace("&#x00302;</mo>", "&#x002C6;</mo>")
     return mathml.replace('<mo stretchy="false">&#x0007E;</mo></mover>', '<mo stretchy="false">&#x002DC;</mo></mover>')
@@ -219,6 +226,8 @@ def render(latex: str, inline: bool = False) -> Rendered:
         shape = Rendered(latex, inline, None, width, height, depth)
         _FORM_CODE.setdefault(shape.form, code)
         return shape
+    from svglib.svglib import svg2rlg  # only for a formula not in the cache
+
     svg = _svg(normalised, inline)
     drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
     if drawing is None:
@@ -238,7 +247,7 @@ def _operators_path(latex: str, inline: bool) -> Path | None:
     folder = _cache_dir[0]
     if folder is None:
         return None
-    engine = f"{_engine()}; reportlab {reportlab.Version}; svglib {svglib.__version__}"
+    engine = f"{_engine()}; reportlab {reportlab.Version}; svglib {_version('svglib')}"
     key = hashlib.sha256(f"{engine}\0{inline}\0{latex}".encode()).hexdigest()
     return folder / key[:2] / f"{key}.ops.json"
 
