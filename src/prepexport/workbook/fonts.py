@@ -103,7 +103,7 @@ def _codepoints(path: Path) -> frozenset[int]:
 def missing(text: str, face: str = TEXT) -> set[str]:
     """Return the characters of the text that the face cannot draw (line breaks and tabs excepted)."""
     have = codepoints(face)
-    return {c for c in text if ord(c) not in have and c not in "\n\r\t"}
+    return {c for c in set(text) if ord(c) not in have and c not in "\n\r\t"}
 
 
 @cache

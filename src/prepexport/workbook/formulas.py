@@ -167,6 +167,7 @@ def _engine() -> str:
     return f"ziamath {ziamath}; ziafont {ziafont}; fonts {font_hash}; svg1; {BASE_SIZE}; {SPACING}"
 
 
+@cache
 def _version(package: str) -> str:
     """Return an installed package's version (as its __version__ gives it)."""
     return importlib.metadata.version(package)
@@ -247,9 +248,15 @@ def _operators_path(latex: str, inline: bool) -> Path | None:
     folder = _cache_dir[0]
     if folder is None:
         return None
-    engine = f"{_engine()}; reportlab {reportlab.Version}; svglib {_version('svglib')}"
+    engine = _operators_engine()
     key = hashlib.sha256(f"{engine}\0{inline}\0{latex}".encode()).hexdigest()
     return folder / key[:2] / f"{key}.ops.json"
+
+
+@cache
+def _operators_engine() -> str:
+    """Return what, besides the LaTeX, decides a formula's drawing operators (the SVG's engine, then svglib's)."""
+    return f"{_engine()}; reportlab {reportlab.Version}; svglib {_version('svglib')}"
 
 
 def _stored_operators(latex: str, inline: bool) -> tuple[float, float, float, list[str]] | None:
