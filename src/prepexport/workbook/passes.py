@@ -75,6 +75,7 @@ def _wrap(self: Paragraph, availWidth: float, availHeight: float) -> tuple[float
 
 
 _NUMBER_USERS = (canvas_module, textobject, pathobject, pdfdoc)
+_string_width = pdfmetrics.stringWidth
 _fp_str = canvas_module.fp_str
 
 
@@ -98,7 +99,7 @@ def _remembering_fp_str() -> Any:
 def _remembering_string_width() -> Any:
     """Return reportlab's text width, remembering each result (the same words come back on every page)."""
     known: dict[tuple[str, str, float, str], float] = {}
-    width_of = pdfmetrics.stringWidth
+    width_of = _string_width
 
     def string_width(text: str, font: str, size: float, encoding: str = "utf8") -> float:
         key = (text, font, size, encoding)
@@ -108,6 +109,24 @@ def _remembering_string_width() -> Any:
         return found
 
     return string_width
+
+
+_pdfdoc_encode = pdfdoc.pdfdocEnc
+
+
+def _remembering_pdfdoc_encode() -> Any:
+    """Return reportlab's PDF string encoding, remembering each result (names and numbers repeat on every page)."""
+    known: dict[str, bytes] = {}
+
+    def encode(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        found = known.get(text)
+        if found is None:
+            found = known[text] = _pdfdoc_encode(text)
+        return found
+
+    return encode
 
 
 @contextmanager
@@ -125,12 +144,16 @@ def fast_layout() -> Iterator[None]:
     # Fonts are registered before the build starts and stay the same during it, so a width stays right.
     widths = _remembering_string_width()
     paragraph.stringWidth = tables.stringWidth = textobject.pdfmetrics_stringWidth = widths
+    pdfmetrics.stringWidth = widths  # what the canvas measures with
+    pdfdoc.pdfdocEnc = _remembering_pdfdoc_encode()
     try:
         yield
     finally:
         for module in _NUMBER_USERS:
             module.fp_str = _fp_str
-        paragraph.stringWidth = tables.stringWidth = textobject.pdfmetrics_stringWidth = pdfmetrics.stringWidth
+        paragraph.stringWidth = tables.stringWidth = textobject.pdfmetrics_stringWidth = _string_width
+        pdfmetrics.stringWidth = _string_width
+        pdfdoc.pdfdocEnc = _pdfdoc_encode
         Flowable.drawOn = _flowable_draw_on
         Paragraph.wrap = _paragraph_wrap
         rl_config.useA85 = a85
