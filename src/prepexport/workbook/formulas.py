@@ -3,19 +3,13 @@ drawn once per PDF."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import importlib.metadata
 import io
 import json
-import multiprocessing.util
 import os
 import re
-import shutil
-import struct
-import tempfile
-import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,8 +18,9 @@ from typing import Any
 import reportlab
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, paraparser
 
 from prepexport.files import write_atomically
 from prepexport.workbook import fonts
@@ -322,46 +317,34 @@ class DisplayFormula(Flowable):  # type: ignore[misc]
 
 
 # Inline math: reportlab paragraphs hold no vector drawing inline, but they do hold <img>. Each inline formula
-# is an <img> of its size whose file (a transparent pixel named after the formula) marks it; the workbook's
-# canvas draws the formula wherever reportlab places that image, so the two can never drift apart. <img>
-# only reads files (reportlab's data: URL reader is broken), so the pixels live in a temporary folder for
-# the life of the process.
+# is an <img> of its size whose source names the formula; the workbook's canvas draws the formula wherever
+# reportlab places that image, so the two can never drift apart. The source is no file: reading an <img> goes
+# through _image_reader, which gives a marker for these sources (a file per formula cost a twentieth of a build).
 
-_PNG_HEADER = b"\x89PNG\r\n\x1a\n"
-
-
-_FOLDERS: dict[int, Path] = {}  # process id -> its pixel folder
-
-
-def _pixel_folder() -> Path:
-    """Return this process's private temporary folder for the marker pixels, removed when the process ends.
-
-    One per process: a worker forked to lay out a workbook must not write into its parent's or a sibling's.
-    """
-    pid = os.getpid()
-    folder = _FOLDERS.get(pid)
-    if folder is None:
-        folder = _FOLDERS[pid] = Path(tempfile.mkdtemp(prefix="prepexport-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        # Worker processes end without running atexit; multiprocessing runs its finalizers there instead.
-        multiprocessing.util.Finalize(
-            None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=0
-        )
-    return folder
-
-
-@cache
-def _clear_png() -> bytes:
-    """Return a 1x1 fully transparent PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)  # 1x1, 8-bit RGBA
-    return _PNG_HEADER + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 5)) + chunk(b"IEND", b"")
-
-
+#: Where an inline formula's marker image "comes from": no file, the label names the formula to draw there.
+_MARKER = "prepexport-inline-formula:"
 _INLINE: dict[str, tuple[str, float]] = {}
+
+
+class _Marker:
+    """Stands in for the image reportlab reads for an `<img>` tag: a formula drawn where the image would be."""
+
+    def __init__(self, src: str) -> None:
+        self.fileName = src
+
+    def getSize(self) -> tuple[int, int]:
+        return (1, 1)  # the markup gives the formula's size; this one only matters without it
+
+
+def _image_reader(src: Any, *args: Any, **kw: Any) -> Any:
+    """Read an `<img>` tag's image; an inline formula's marker needs no file (writing one per formula cost time)."""
+    if isinstance(src, str) and src.startswith(_MARKER):
+        return _Marker(src)
+    return ImageReader(src, *args, **kw)
+
+
+# Paragraph markup reads its images through this name; markers aside, every image is read as before.
+paraparser.ImageReader = _image_reader
 
 
 def inline_markup(latex: str, size: float) -> str:
@@ -369,12 +352,9 @@ def inline_markup(latex: str, size: float) -> str:
     shape = render(latex, True)
     scale = size / BASE_SIZE
     label = f"{hashlib.sha1(latex.encode('utf-8')).hexdigest()[:16]}-{size:.2f}"
-    marker = _pixel_folder() / f"{label}.png"
-    if label not in _INLINE or not marker.exists():
-        _INLINE[label] = (latex, scale)
-        marker.write_bytes(_clear_png())
+    _INLINE.setdefault(label, (latex, scale))
     return (
-        f'<img src="{marker}" width="{shape.width * scale:.2f}" height="{shape.height * scale:.2f}" '
+        f'<img src="{_MARKER}{label}" width="{shape.width * scale:.2f}" height="{shape.height * scale:.2f}" '
         f'valign="{-shape.depth * scale:.2f}"/>'
     )
 
@@ -388,9 +368,8 @@ class MathCanvas(Canvas):  # type: ignore[misc]
     """A canvas that draws an inline formula where reportlab places its marker image."""
 
     def drawImage(self, image: Any, x: float, y: float, width: Any = None, height: Any = None, **kw: Any) -> Any:
-        name = getattr(image, "fileName", image)
-        if isinstance(name, str) and name.startswith(str(_pixel_folder())):
-            latex, scale = _INLINE[Path(name).stem]
+        if isinstance(image, _Marker):
+            latex, scale = _INLINE[image.fileName.removeprefix(_MARKER)]
             render(latex, True).draw(self, x, y, scale)
             return (width, height)
         return super().drawImage(image, x, y, width, height, **kw)
