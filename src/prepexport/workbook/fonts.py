@@ -97,7 +97,8 @@ def codepoints(face: str) -> frozenset[int]:
 
 @cache
 def _codepoints(path: Path) -> frozenset[int]:
-    return frozenset(TTFont(f"{path.stem}-cmap", str(path)).face.charToGlyph)
+    # The font object the faces draw with, so a file is read once (a new one would parse it again).
+    return frozenset(_font(path, path.stem).face.charToGlyph)
 
 
 def missing(text: str, face: str = TEXT) -> set[str]:
