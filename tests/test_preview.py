@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 from dataclasses import dataclass, field, replace
@@ -262,3 +263,14 @@ def test_a_rebuild_with_nothing_edited_claims_no_change_since_the_last_build(cou
     assert shown.endswith("(0 new, 1 changed by the latest build with changes)")
     header = parse_page(out / "deck-fixture-preview.html").find_all("pv-summary")[0].all_text()
     assert "since the last build" not in header and "1 changed by the latest build with changes" in header
+
+
+def test_math_is_set_in_the_shipped_math_font_carried_by_the_page(course: Path, tmp_path: Path) -> None:
+    # Without a math font of its own a browser sets MathML in whatever text face it has: brackets do not grow
+    # around a fraction and root signs are drawn short. The page carries the workbook's math face.
+    text = build(course, tmp_path / "out").read_text(encoding="utf-8")
+    face = re.search(r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/otf;base64,([\w+/=]+)"\)', text)
+    assert face is not None
+    shipped = Path(__file__).parents[1] / "src" / "prepexport" / "fonts" / "texgyredejavu-math.otf"
+    assert base64.b64decode(face.group(2)) == shipped.read_bytes()
+    assert re.search(rf'math \{{ font-family: "{face.group(1)}", math; ', text)

@@ -14,6 +14,7 @@ import mimetypes
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from latex2mathml.converter import convert as latex_to_mathml
@@ -29,6 +30,8 @@ _MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
 # MathJax, which Anki uses, leaves code alone; so does the preview.
 _CODE = re.compile(r"(<code\b.*?</code>)", re.DOTALL | re.IGNORECASE)
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")', re.IGNORECASE)
+#: The math face the workbook typesets in; MathML needs an OpenType math font to stretch brackets and roots.
+MATH_FONT = Path(__file__).parents[1] / "fonts" / "texgyredejavu-math.otf"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ def render_page(page: Page) -> str:
 {page.css}
 </style>
 <style>
+{_math_font()}
 {_CHROME}
 </style>
 </head>
@@ -171,6 +175,18 @@ def _side(side: str, label: str, body: str, ordinal: int, images: Mapping[str, s
     return (
         f'<div class="pv-side pv-{side}"><div class="pv-side-label">{html.escape(label)}</div>'
         f'<div class="card card{ordinal + 1}">{shown}</div></div>'
+    )
+
+
+@functools.cache
+def _math_font() -> str:
+    """Return the CSS that carries the math font inside the page and sets every formula in it."""
+    # A browser without a math font of its own sets MathML in a text face: brackets around a fraction stay
+    # small and root signs short. Carried in the page, the font needs no network and no installed fonts.
+    data = base64.b64encode(MATH_FONT.read_bytes()).decode("ascii")
+    return (
+        f'@font-face {{ font-family: "prepexport math"; src: url("data:font/otf;base64,{data}"); }}\n'
+        'math { font-family: "prepexport math", math; }'
     )
 
 
