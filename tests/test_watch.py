@@ -163,3 +163,23 @@ def test_a_new_week_focus_rebuilds_the_preview_whose_headings_show_it(source: Pa
     assert watcher.rebuild()
     assert printed[-1].startswith("rebuilt card preview, 1-week workbook in ")
     assert "Week 1: Attention, then citations" in (out / "attention-mini-preview.html").read_text(encoding="utf-8")
+
+
+def test_the_search_for_removed_notes_is_said_once_until_it_changes(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    watcher, printed = rebuild_in_process(source, out)
+    assert watcher.rebuild()
+    edit(source, "- id: attention-dk-64\n", "- id: attention-dk\n")  # a renamed id: its old note is removed
+    printed.clear()
+    assert watcher.rebuild()
+    searches = [line for line in printed if "Anki finds them with:" in line]
+    assert len(searches) == 1 and "attention-dk-64" in searches[0]
+    edit(source, "gradients keep flowing.", "gradients keep flowing in training.")  # an edit, nothing removed
+    printed.clear()
+    assert watcher.rebuild()
+    assert printed[-1].startswith("rebuilt ") and "deck" in printed[-1]
+    assert not [line for line in printed if "Anki finds them with:" in line]
+    edit(source, "- id: attention-dk\n", "- id: attention-dk-d\n")  # one more removed: the search changes
+    printed.clear()
+    assert watcher.rebuild()
+    assert [line for line in printed if "Anki finds them with:" in line] != searches

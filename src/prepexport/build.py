@@ -53,6 +53,7 @@ class BuildReport:
     lines: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     made: tuple[Made, ...] = ()
+    repeated: tuple[str, ...] = ()  # lines that say the same on every build until the course changes them
 
 
 def stamps_path(source: Path) -> Path:
@@ -96,6 +97,7 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progres
     made: list[Made] = []
     lines: list[str] = []
     warnings: tuple[str, ...] = ()
+    repeated: tuple[str, ...] = ()
     started = time.perf_counter()
     progress.start()
     try:
@@ -117,6 +119,7 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progres
                     made.append(Made("deck", deck.path, time.perf_counter() - began))
                 lines += deck.lines()
                 warnings = tuple(deck.warnings())
+                repeated = tuple(deck.removed_lines())
             if options.preview:
                 with progress.phase("card preview"), gc_paused():
                     began = time.perf_counter()
@@ -132,7 +135,7 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progres
     finally:
         progress.close()
     total = time.perf_counter() - started
-    return BuildReport(tuple(m.path for m in made), (*lines, *summary(made, total)), warnings, tuple(made))
+    return BuildReport(tuple(m.path for m in made), (*lines, *summary(made, total)), warnings, tuple(made), repeated)
 
 
 @dataclass(frozen=True)

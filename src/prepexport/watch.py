@@ -108,6 +108,7 @@ class Watcher:
         self.echo = echo
         self.progress = progress
         self.built: dict[Path, str] = {}  # output -> fingerprint of its last good build
+        self.said: tuple[str, ...] = ()  # the lines of the last build that each build repeats until they change
         self.images: set[Path] = set()
 
     def rebuild(self) -> bool:
@@ -160,7 +161,11 @@ class Watcher:
         for path in stale:
             self.built[path] = wanted[path]
         for line in report.lines:
-            self.echo(line, False)
+            # The search for removed notes is long and the same on every save until a note is removed: say it once.
+            if line not in report.repeated or line not in self.said:
+                self.echo(line, False)
+        if report.repeated or narrowed.deck:
+            self.said = report.repeated
         for caution in report.warnings:
             self.echo(caution, True)
         names = ", ".join(m.name for m in report.made)

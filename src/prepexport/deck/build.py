@@ -102,10 +102,7 @@ class DeckReport:
             out.append(f"    changed {note.key}: {', '.join(note.parts)}")
         if len(c.changed) > LISTED:
             out.append(f"    … and {len(c.changed) - LISTED} more")
-        if self.removed_search:
-            out.append(f"  removed notes stay in learners' collections; Anki finds them with: {self.removed_search}")
-            if self.removed_path:
-                out.append(f"  (also written to {self.removed_path}; docs/anki.md says how to delete them)")
+        out += self.removed_lines()
         if self.started:
             out.append(f"  {self.started}")
         for name in self.renewed:
@@ -113,6 +110,15 @@ class DeckReport:
                 f"  note type {name} has new fields or cards: learners who have the deck move their notes "
                 "to it once (docs/anki.md, 'Changing a note type')"
             )
+        return out
+
+    def removed_lines(self) -> list[str]:
+        """Return the lines that give the search for removed notes (the same on every build until one is removed)."""
+        if not self.removed_search:
+            return []
+        out = [f"  removed notes stay in learners' collections; Anki finds them with: {self.removed_search}"]
+        if self.removed_path:
+            out.append(f"  (also written to {self.removed_path}; docs/anki.md says how to delete them)")
         return out
 
     def warnings(self) -> list[str]:
