@@ -274,3 +274,30 @@ def test_math_is_set_in_the_shipped_math_font_carried_by_the_page(course: Path, 
     shipped = Path(__file__).parents[1] / "src" / "prepexport" / "fonts" / "texgyredejavu-math.otf"
     assert base64.b64decode(face.group(2)) == shipped.read_bytes()
     assert re.search(rf'math \{{ font-family: "{face.group(1)}", math; ', text)
+
+
+ONE_CARD = """\
+meta:
+  id: one-card
+  title: One card
+  author: A. Author
+  deck: One Card
+  anki: {deck: 1930000000001, basic: 1930000000101, reversible: 1930000000102, cloze: 1930000000103,
+         formula: 1930000000104, drill: 1930000000105, misconception: 1930000000106}
+areas: [{id: basics, title: Basics}]
+topics:
+  - id: only
+    title: The only topic
+    tier: 1
+    area: basics
+    summary: One topic with one card.
+    cards: [{id: only-card, question: What is here?, answer: One card.}]
+"""
+
+
+def test_a_course_of_one_card_never_speaks_of_1_notes(tmp_path: Path) -> None:
+    source = tmp_path / "course.yaml"
+    source.write_text(ONE_CARD, encoding="utf-8")
+    header = parse_page(build(source, tmp_path / "out")).find_all("pv-summary")[0].all_text()
+    assert "Notes: 1; cards: 1" in header
+    assert not re.search(r"\b1 (notes|cards)\b", header)

@@ -418,7 +418,7 @@ class Labels:
     )
     # The card preview page.
     preview_title: Plain = "{title}: card preview"
-    preview_counts: Plain = "{notes} notes, {cards} cards"
+    preview_counts: Plain = "Notes: {notes}; cards: {cards}"  # no noun after a number: one note reads right too
     preview_since: Plain = "{new} new and {changed} changed by the latest build with changes"
     preview_first: Plain = "no earlier build to compare with"
     preview_dark: Plain = "Dark"
