@@ -67,3 +67,23 @@ def test_unwritable_output_is_a_message_not_a_traceback(source: Path, tmp_path: 
     assert result.exit_code == 1
     assert "cannot write" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_id_at_the_longest_allowed_builds_every_output_and_a_longer_one_is_refused(
+    source: Path, tmp_path: Path
+) -> None:
+    text = source.read_text(encoding="utf-8")
+    # Output names are built from meta.id: the longest is the workbook's (`-1-weeks.pdf`), written into a
+    # temporary sibling of the build's own temporary file, each adding a dot before and `.<pid>-<hex>.tmp` after.
+    longest = "x" * 199
+    source.write_text(text.replace("  id: attention-mini\n", f"  id: {longest}\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    build(source, out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"{longest}-1-weeks.pdf", f"{longest}-preview.html", f"{longest}.apkg"]
+    source.write_text(text.replace("  id: attention-mini\n", f"  id: {longest}x\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(tmp_path / "other")])
+    assert result.exit_code == 1
+    assert f"{source}:4:7: meta.id: is 200 characters long" in result.output
+    assert "at most 199" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "other").exists()

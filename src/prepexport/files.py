@@ -17,6 +17,12 @@ from pathlib import Path
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.tmp$")
 
+#: Longest file name, in bytes, on the file systems outputs go to (ext4, APFS, NTFS and most others).
+MAX_NAME = 255
+#: What a temporary sibling adds to a name: a dot before it, and `.<pid>-<8 hex digits>.tmp` after it (a
+#: Linux process id has at most 7 digits).
+TEMP_EXTRA = len("." + ".4194304-01234567.tmp")
+
 
 def _temp_beside(path: Path) -> Path:
     """Return a new temporary path beside `path`, named after it and this process."""

@@ -27,6 +27,7 @@ from prepexport.course import cloze, labels
 from prepexport.course.coverage import coverage
 from prepexport.course.order import Conflict, conflicts
 from prepexport.errors import Problem, SourceError, printable
+from prepexport.files import MAX_NAME, TEMP_EXTRA
 from prepexport.gc_pause import gc_paused
 from prepexport.model import (
     CARD_MARKERS,
@@ -621,6 +622,15 @@ class _Converter:
                 self._error(node, path, f"no {label} has the id '{value}'{_suggest(value, sorted(known))}")
 
     def _check_semantics(self, kb: KnowledgeBase, root: yaml.MappingNode) -> None:
+        suffix, extra = max(output_suffixes(kb).items(), key=lambda item: len(item[0]) + item[1])
+        if len(kb.meta.id) + len(suffix) + extra > MAX_NAME:
+            message = (
+                f"is {len(kb.meta.id):,} characters long; output file names are built from it (the longest:"
+                f" '<id>{suffix}', written first under a temporary name {extra} characters longer) and a file"
+                f" name may have {MAX_NAME} characters, so this course's id may have at most"
+                f" {MAX_NAME - extra - len(suffix)}: shorten it"
+            )
+            self._error(_at(root, "meta", "id"), "meta.id", message)
         if any(not part.strip() for part in kb.meta.deck.split("::")):
             message = "a deck name needs text on both sides of every '::' (Anki makes '::' a subdeck)"
             self._error(_at(root, "meta", "deck"), "meta.deck", message)
@@ -953,6 +963,16 @@ SHIPPED_IDS: dict[str, tuple[str, frozenset[int]]] = {
         frozenset({1764403200001, *range(1764403200101, 1764403200107)}),
     ),
 }
+
+
+def output_suffixes(kb: KnowledgeBase) -> dict[str, int]:
+    """Return what follows meta.id in the names of the files a build writes, each with what its temporary
+    names add while it is written (a workbook is written into a temporary file of the build's staged one).
+
+    Kept in step with build.py, the deck and the preview by a test that builds an id as long as these allow.
+    """
+    names = {".apkg": TEMP_EXTRA, ".removed.txt": TEMP_EXTRA, "-preview.html": TEMP_EXTRA}
+    return names | {f"-{len(r.weeks)}-weeks.pdf": 2 * TEMP_EXTRA for r in kb.roadmaps}
 
 
 def _at(root: yaml.Node, *steps: str | int) -> yaml.Node:
