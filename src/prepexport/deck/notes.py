@@ -7,7 +7,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 import genanki
@@ -37,6 +37,15 @@ from prepexport.model import (
 
 #: Per plan id, the workbook sections teaching each topic.
 Places = dict[str, dict[str, tuple[Section, ...]]]
+_Context = tuple[dict[str, str], tuple[str, ...]]  # a note's context fields and its tags
+
+
+@dataclass
+class _Shared:
+    """What the notes of one build share: each plan's sections, and the context of each topic and weeks."""
+
+    places: Places
+    contexts: dict[tuple[str | None, tuple[tuple[str, tuple[int, ...]], ...]], _Context] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ def collect_notes(kb: KnowledgeBase, order: tuple[Placed, ...] | None = None) ->
 
 def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iterator[DeckNote]:
     """Yield a note (position not yet set) for every card, formula, drill and misconception, in source order."""
-    places = {roadmap.id: sections(roadmap) for roadmap in kb.roadmaps}
+    shared = _Shared({roadmap.id: sections(roadmap) for roadmap in kb.roadmaps})
     for topic in kb.topics:
         weeks = covered.weeks(topic.id)
         for card in topic.cards:
@@ -124,26 +133,26 @@ def _drafts(kb: KnowledgeBase, media: MediaCollector, covered: Coverage) -> Iter
                 case _:
                     assert_never(card)
             shown = "" if asked else image
-            yield _draft(kb, places, card_kind(card), card.id, fields | _extra(card.extra, shown), topic, weeks)
+            yield _draft(kb, shared, card_kind(card), card.id, fields | _extra(card.extra, shown), topic, weeks)
     for formula in kb.formulas:
         linked = kb.formula_topic(formula.id)
-        yield _draft(kb, places, "formula", formula.id, _formula_fields(kb, formula), linked, covered.weeks(formula.id))
+        yield _draft(kb, shared, "formula", formula.id, _formula_fields(kb, formula), linked, covered.weeks(formula.id))
     for drill in kb.drills:
         topic = kb.topic(drill.topic)
         # Per plan: the weeks that list the drill, else the weeks of its topic.
         weeks = covered.weeks(topic.id) | covered.weeks(drill.id)
         fields = _drill_fields(drill)
         fields["Scenario"] += _image_block(media.image_html(drill.image, drill.image_alt))
-        yield _draft(kb, places, "drill", drill.id, fields, topic, weeks)
+        yield _draft(kb, shared, "drill", drill.id, fields, topic, weeks)
     for mistake in kb.misconceptions:
         topic = kb.topic(mistake.topic)
         fields = _misconception_fields(mistake)
-        yield _draft(kb, places, "misconception", mistake.id, fields, topic, covered.weeks(topic.id))
+        yield _draft(kb, shared, "misconception", mistake.id, fields, topic, covered.weeks(topic.id))
 
 
 def _draft(
     kb: KnowledgeBase,
-    places: Places,
+    shared: _Shared,
     kind: Kind,
     source_id: str,
     fields: dict[str, str],
@@ -151,16 +160,9 @@ def _draft(
     weeks: Weeks,
 ) -> DeckNote:
     """Add the context fields and tags shared by every note type, and order the fields as the note type does."""
-    area = kb.area(topic.area) if topic else None
-    context = {
-        "Area": html.escape(area.title, quote=False) if area else "",
-        "Topic": html.escape(topic.title, quote=False) if topic else "",
-        "Tier": html.escape(labels.tier(kb.labels, topic.tier), quote=False) if topic else "",
-        "Workbook": _workbook_html(kb, places, topic, weeks),
-        "Source": _source_html(kb, topic),
-        "Id": html.escape(source_id, quote=False),
-    }
-    values = {name: inert(value) for name, value in (context | fields).items()}
+    context, tags = _context(kb, shared, topic, weeks)
+    values = context | {name: inert(value) for name, value in fields.items()}
+    values["Id"] = inert(html.escape(source_id, quote=False))
     note_type = NOTE_TYPES[kind]
     ordered = tuple(values.get(name, "") for name in note_type.fields)
     if kind == "cloze":
@@ -168,8 +170,25 @@ def _draft(
     else:
         ords = tuple(range(len(note_type.templates)))
     guid = note_guid(kb, kind, source_id)
-    tags = note_tags(tag_root(kb), topic, weeks)
     return DeckNote(kind, source_id, guid, ordered, tags, ords)
+
+
+def _context(kb: KnowledgeBase, shared: _Shared, topic: Topic | None, weeks: Weeks) -> _Context:
+    """Return the context fields and the tags of a note of this topic and these weeks (made once per build)."""
+    key = (topic.id if topic else None, tuple(sorted(weeks.items())))
+    found = shared.contexts.get(key)
+    if found is None:
+        area = kb.area(topic.area) if topic else None
+        context = {
+            "Area": html.escape(area.title, quote=False) if area else "",
+            "Topic": html.escape(topic.title, quote=False) if topic else "",
+            "Tier": html.escape(labels.tier(kb.labels, topic.tier), quote=False) if topic else "",
+            "Workbook": _workbook_html(kb, shared.places, topic, weeks),
+            "Source": _source_html(kb, topic),
+        }
+        context = {name: inert(value) for name, value in context.items()}
+        found = shared.contexts[key] = (context, note_tags(tag_root(kb), topic, weeks))
+    return found
 
 
 #: Anki's own field syntax that plays or speaks when a card is shown: `[sound:file]`, `[anki:tts]...`.
