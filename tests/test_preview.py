@@ -301,3 +301,10 @@ def test_a_course_of_one_card_never_speaks_of_1_notes(tmp_path: Path) -> None:
     header = parse_page(build(source, tmp_path / "out")).find_all("pv-summary")[0].all_text()
     assert "Notes: 1; cards: 1" in header
     assert not re.search(r"\b1 (notes|cards)\b", header)
+
+
+def test_the_build_line_of_a_one_card_preview_says_1_card_of_1_note(tmp_path: Path) -> None:
+    source = tmp_path / "course.yaml"
+    source.write_text(ONE_CARD, encoding="utf-8")
+    report = build_preview(load_file(source).kb, tmp_path / "out", stamps_path=tmp_path / "stamps.json")
+    assert ": 1 card of 1 note (" in report.lines()[0]

@@ -22,7 +22,7 @@ from prepexport.course.kinds import CARD_KINDS, card_kind
 from prepexport.errors import PrepexportError, SourceError, Terminated, printable
 from prepexport.load import Loaded, load_file
 from prepexport.model import KnowledgeBase, Roadmap
-from prepexport.progress import Progress
+from prepexport.progress import Progress, counted
 
 DEFAULT_SOURCE = Path("source/knowledge.yaml")
 DEFAULT_OUT = Path("output")
@@ -122,7 +122,7 @@ def check(source: Path | None) -> None:
     click.echo(printable(f"{path}: valid"))
     for line in summary(loaded.kb):
         click.echo(f"  {line}")
-    click.echo(_count(len(loaded.warnings), "warning"))
+    click.echo(counted(len(loaded.warnings), "warning"))
 
 
 def _build_options(f: Callable[..., None]) -> Callable[..., None]:
@@ -306,7 +306,7 @@ def recover(package: Path, source: Path | None, force: bool) -> None:
         _fail(f"{target}: cannot write: {exc.strerror or exc}", EXIT_INVALID)
     click.echo(
         printable(
-            f"wrote {target}: {_count(result.matched, 'note')} stamped as in {package}, "
+            f"wrote {target}: {counted(result.matched, 'note')} stamped as in {package}, "
             f"{result.removed} removed since, {result.missing} not in it (new at the next build)"
         )
     )
@@ -324,22 +324,18 @@ def summary(kb: KnowledgeBase) -> list[str]:
     """Return one line per kind of item with its count."""
     cards = Counter(card_kind(card) for topic in kb.topics for card in topic.cards)
     card_detail = ", ".join(f"{cards[kind]} {kind}" for kind in CARD_KINDS)
-    plans = ", ".join(f"{r.id} ({_count(len(r.weeks), 'week')})" for r in kb.roadmaps) or "none"
+    plans = ", ".join(f"{r.id} ({counted(len(r.weeks), 'week')})" for r in kb.roadmaps) or "none"
     return [
-        _count(len(kb.areas), "area"),
-        _count(len(kb.topics), "topic"),
-        f"{_count(sum(cards.values()), 'card')} ({card_detail})",
-        _count(len(kb.formulas), "formula"),
-        _count(len(kb.drills), "drill"),
-        _count(len(kb.misconceptions), "misconception"),
-        _count(len(kb.frameworks), "framework"),
-        f"{_count(len(kb.roadmaps), 'roadmap')}: {plans}",
-        _count(len(kb.references), "reference"),
+        counted(len(kb.areas), "area"),
+        counted(len(kb.topics), "topic"),
+        f"{counted(sum(cards.values()), 'card')} ({card_detail})",
+        counted(len(kb.formulas), "formula"),
+        counted(len(kb.drills), "drill"),
+        counted(len(kb.misconceptions), "misconception"),
+        counted(len(kb.frameworks), "framework"),
+        f"{counted(len(kb.roadmaps), 'roadmap')}: {plans}",
+        counted(len(kb.references), "reference"),
     ]
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _pick_roadmaps(kb: KnowledgeBase, weeks: str, fail: Callable[[str, int], NoReturn] | None = None) -> list[Roadmap]:
@@ -376,7 +372,7 @@ def _load(path: Path) -> Loaded:
     except SourceError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        _fail(f"{path}: {_count(len(exc.problems), 'error')}; nothing was written", EXIT_INVALID)
+        _fail(f"{path}: {counted(len(exc.problems), 'error')}; nothing was written", EXIT_INVALID)
 
 
 def _interrupt(signum: int, frame: object) -> NoReturn:

@@ -111,3 +111,8 @@ def human_size(size: int) -> str:
     if size < 1_000_000:
         return f"{size / 1000:.0f} KB"
     return f"{size / 1_000_000:.1f} MB"
+
+
+def counted(number: int, noun: str) -> str:
+    """Format a count of an English noun for the command line, e.g. 1 note or 524 notes."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -44,6 +44,7 @@ from prepexport.deck.stamps import (
 from prepexport.files import Staging
 from prepexport.markup import to_html
 from prepexport.model import KnowledgeBase, Labels
+from prepexport.progress import counted
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,9 @@ class DeckReport:
 
     def lines(self) -> list[str]:
         """Return what the CLI prints: the path and totals, one line per note type, then what changed."""
-        images = f", {_count(self.media, 'image')}" if self.media else ""
-        out = [f"wrote {self.path}: {_count(self.notes, 'note')}, {_count(self.cards, 'card')}{images}"]
-        out += [f"  {t.name}: {_count(t.notes, 'note')}, {_count(t.cards, 'card')}" for t in self.note_types]
+        images = f", {counted(self.media, 'image')}" if self.media else ""
+        out = [f"wrote {self.path}: {counted(self.notes, 'note')}, {counted(self.cards, 'card')}{images}"]
+        out += [f"  {t.name}: {counted(t.notes, 'note')}, {counted(t.cards, 'card')}" for t in self.note_types]
         plans = ", ".join(f"{title} {n}" for title, n in self.paces)
         out.append(f"  new cards a day: {self.new_per_day} in the deck's preset" + (f" ({plans})" if plans else ""))
         c = self.changes
@@ -134,10 +135,6 @@ class DeckReport:
             "area or topic, a week moved or workbook sections renumbered: learners' next import replaces the "
             "edits they made to these notes in Anki"
         ]
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def build_deck(

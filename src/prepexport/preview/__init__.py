@@ -21,6 +21,7 @@ from prepexport.deck.stamps import Course, NoteHash, Stamps, clock, load_stamps,
 from prepexport.files import Staging, write_atomically
 from prepexport.model import KnowledgeBase, Roadmap
 from prepexport.preview.page import Page, PreviewNote, Status, render_page, week_groups
+from prepexport.progress import counted
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class PreviewReport:
     def lines(self) -> list[str]:
         """Return what the CLI prints."""
         return [
-            f"wrote {self.path}: {self.cards} cards of {self.notes} notes "
+            f"wrote {self.path}: {counted(self.cards, 'card')} of {counted(self.notes, 'note')} "
             f"({self.new} new, {self.changed} changed by the latest build with changes)"
         ]
 
