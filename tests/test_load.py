@@ -122,3 +122,11 @@ def test_media_inside_the_source_folder_is_accepted(tmp_path: Path) -> None:
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + EXAMPLE.read_bytes()
     assert load_bytes(data, "x.yaml", root=tmp_path).kb.meta.id == "attention-mini"
+
+
+@pytest.mark.parametrize(("tag", "warned"), [("he", True), ("ku-Arab", True), ("ar-Latn", False), ("de", False)])
+def test_a_right_to_left_course_is_warned_that_its_workbook_is_not_fit_to_print(tag: str, warned: bool) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("  anki:\n", f"  language: {tag}\n  anki:\n", 1)
+    warnings = [str(w) for w in load_bytes(text.encode(), "x.yaml", root=EXAMPLE.parent).warnings]
+    expected = f"x.yaml:10:13: warning: meta.language: '{tag}' is written right to left"
+    assert any(w.startswith(expected) and "workbook" in w for w in warnings) == warned
