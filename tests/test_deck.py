@@ -26,6 +26,7 @@ from prepexport.course.pace import paces
 from prepexport.course.tags import tag_root
 from prepexport.deck import DeckReport, StampsError, build_deck, notetypes
 from prepexport.deck.expression import right_hand_side
+from prepexport.deck.media import media_name
 from prepexport.deck.notetypes import NOTE_TYPES, Template
 from prepexport.errors import SourceError
 from prepexport.load import load_file
@@ -1027,3 +1028,12 @@ def test_cards_declare_the_course_language(imported: Collection) -> None:
     question, answer = rendered(imported)["recall-question", "Question"]
     assert '<div class="prep prep-basic" lang="en" dir="ltr">' in question
     assert '<hr id="answer"><div class="prep prep-basic" lang="en" dir="ltr">' in answer
+
+
+def test_an_image_media_name_keeps_its_name_and_fits_any_file_system() -> None:
+    data = b"\x89PNG\r\n\x1a\n image bytes"
+    short = media_name(Path("img/Attention map.PNG"), data)
+    assert short.startswith("Attention-map-") and short.endswith(".png") and len(short) == len("Attention-map-") + 16
+    long = media_name(Path("img/" + "a" * 240 + "." + "x" * 12), data)
+    assert len(long) <= 120 and long == f"{'a' * 80}-{long.split('-')[-1].split('.')[0]}.{'x' * 8}"
+    assert media_name(Path("img/ü.png"), data).startswith("image-")

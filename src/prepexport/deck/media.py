@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The most characters of an image's own name and extension kept in its media name.
+MAX_STEM, MAX_SUFFIX = 80, 8
+
 
 @dataclass(frozen=True)
 class MediaFile:
@@ -41,6 +44,9 @@ def media_name(path: Path, data: bytes) -> str:
     a content-derived name makes an edited image travel with its note. A leading underscore is avoided because
     Anki reserves it for files used by templates.
     """
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._") or "image"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._")
+    # Cut short, so the name with its hash fits the file-name limit of every system Anki runs on.
+    stem = stem[:MAX_STEM].rstrip("-._") or "image"
+    suffix = re.sub(r"[^a-z0-9]+", "", path.suffix.lower())[:MAX_SUFFIX]
     digest = hashlib.sha1(data).hexdigest()[:12]
-    return f"{stem}-{digest}{path.suffix.lower()}"
+    return f"{stem}-{digest}.{suffix}" if suffix else f"{stem}-{digest}"
