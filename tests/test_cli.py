@@ -65,6 +65,13 @@ def test_usage_errors_exit_2() -> None:
     assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
 
 
+def test_a_weeks_no_plan_has_is_refused_even_when_no_workbook_is_written(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "--only", "deck", "--weeks", "5", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--weeks 5: no roadmap has 5 weeks (available: 1)" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_build_with_invalid_source_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", str(INVALID / "duplicate-key.yaml"), "--out", str(out)])

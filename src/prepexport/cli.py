@@ -261,7 +261,10 @@ def _options(
 ) -> BuildOptions:
     """Turn the command line's choices into build options for this course."""
     wanted = set(only or OUTPUTS)
-    roadmaps = _pick_roadmaps(kb, weeks, fail or _fail) if "workbooks" in wanted else []
+    # Checked even when no workbook is written: a --weeks the course has no plan for is a mistake either way.
+    roadmaps = _pick_roadmaps(kb, weeks, fail or _fail)
+    if "workbooks" not in wanted:
+        roadmaps = []
     return BuildOptions(
         stamps=stamps_path(path),
         weeks=tuple(len(r.weeks) for r in roadmaps),
