@@ -268,7 +268,9 @@ class Worksheet:
 
     title: Annotated[Plain, Doc("default: the labels.worksheet wording with the framework's name")] = ""
     lead: Annotated[Markup, Doc("how to use the worksheet, printed under the steps")] = ""
-    fields: Annotated[tuple[Plain, ...], Doc("blanks at the top, e.g. Problem, Date (default: labels)")] = ()
+    fields: Annotated[
+        tuple[Plain, ...], MinItems(1), Doc("blanks at the top, e.g. Problem, Date (default: labels)")
+    ] = ()
 
 
 @dataclass(frozen=True)
