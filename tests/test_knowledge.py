@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from prepexport.course.coverage import coverage
 from prepexport.course.kinds import card_kind
+from prepexport.deck import build_deck
 from prepexport.deck.notes import collect_notes
 from prepexport.load import Loaded, load_file
 from prepexport.markup import ItemList, parse, plain
@@ -324,3 +326,12 @@ def test_no_week_holds_more_than_a_quarter_above_the_mean(kb: KnowledgeBase) -> 
         counts = week_card_counts(kb, roadmap)
         mean = sum(counts) / len(counts)
         assert max(counts) <= 1.25 * mean, f"{roadmap.id}: cards per week {counts}, mean {mean:.1f}"
+
+
+def test_the_committed_stamps_are_those_a_build_of_the_source_writes(kb: KnowledgeBase, tmp_path: Path) -> None:
+    # Stale stamps would give every clone's first build new mod times: learners' edits lost on their next import.
+    committed = SOURCE.with_name("knowledge.stamps.json")
+    stamps = shutil.copy(committed, tmp_path / "knowledge.stamps.json")
+    report = build_deck(kb, tmp_path / "out", stamps_path=Path(stamps))
+    assert (report.changes.new, report.changes.changed, report.changes.removed) == (0, (), 0)
+    assert Path(stamps).read_bytes() == committed.read_bytes(), "build the default course and commit its stamps"
