@@ -25,7 +25,7 @@ from latex2mathml.converter import convert as latex_to_mathml
 from prepexport import markup
 from prepexport.course import cloze, labels
 from prepexport.course.coverage import coverage
-from prepexport.course.language import direction
+from prepexport.course.language import joins_unshaped
 from prepexport.course.order import Conflict, conflicts
 from prepexport.errors import Problem, SourceError, printable
 from prepexport.files import MAX_NAME, TEMP_EXTRA
@@ -726,12 +726,12 @@ class _Converter:
                     "are refused; pick new ones (see 'Starting a new course' in docs/format.md)"
                 )
                 yield Problem(line, column, self.name, "meta.anki", message, "warning")
-        if kb.roadmaps and direction(kb.meta.language) == "rtl":
+        if kb.roadmaps and joins_unshaped(kb.meta.language):
             line, column = self._locate(_at(root, "meta", "language"))
             message = (
-                f"'{kb.meta.language}' is written right to left: the cards and the card preview read right to left, "
-                "but the workbook cannot set right-to-left text yet (its lines run left to right, with letters in "
-                "typing order and unjoined), so it is not fit to print for this course (docs/workbook.md)"
+                f"'{kb.meta.language}' is written in a script whose letters join: the workbook sets it right to "
+                "left, but joins only the letters of the Arabic script, so this script's letters print unjoined "
+                "(docs/workbook.md)"
             )
             yield Problem(line, column, self.name, "meta.language", message, "warning")
         for conflict in conflicts(kb):

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak
 
+from prepexport.course.language import direction
 from prepexport.files import Staging, replacing
 from prepexport.markup import plain
 from prepexport.model import KnowledgeBase, Roadmap
-from prepexport.workbook import back, fonts, formulas, front, passes, weeks
+from prepexport.workbook import back, fonts, formulas, front, passes, rtl, weeks
 from prepexport.workbook.context import Context
 from prepexport.workbook.document import WorkbookDocument
 from prepexport.workbook.flowables import CheckBox, Heading, Indexer, RuledLines
@@ -60,6 +61,21 @@ def build_workbook(
         fonts.course_faces(kb.root, chosen.regular, chosen.bold, chosen.italic, chosen.bold_italic, chosen.mono)
     )
     formulas.use_cache()
+    right_to_left = direction(kb.meta.language) == "rtl"
+    with rtl.right_to_left(right_to_left):
+        return _build(kb, roadmap, out_path, paper=paper, start=start, staging=staging)
+
+
+def _build(
+    kb: KnowledgeBase,
+    roadmap: Roadmap,
+    out_path: Path,
+    *,
+    paper: Paper,
+    start: datetime.date | None,
+    staging: Staging | None,
+) -> WorkbookReport:
+    """Lay out and write one workbook (paragraphs and tables are made inside, in the course's direction)."""
     ctx = Context(kb, roadmap, start, paper)
     story = build_story(ctx)
     with replacing(out_path) if staging is None else staging.replacing(out_path) as temp:
@@ -71,6 +87,7 @@ def build_workbook(
             footer=roadmap.title,
             metadata=_metadata(kb, roadmap),
             folio=(kb.labels.page_of, kb.labels.page_alone),
+            right_to_left=rtl.active(),
         )
         with passes.fast_layout():
             document.multiBuild(story, maxPasses=9, canvasmaker=formulas.MathCanvas)

@@ -1,6 +1,6 @@
 """The document template: page templates (cover; reading pages with a wide outer notes margin, mirrored
 for duplex printing; full-width pages; two-column pages), running headers, page numbers on the outer edge,
-bookmarks and contents."""
+bookmarks and contents. A right-to-left workbook binds on the right: every page is mirrored."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         footer: str,
         metadata: dict[str, str],
         folio: tuple[str, str] = ("page {number} of {count}", "page {number}"),
+        right_to_left: bool = False,
     ) -> None:
         width, height = PAPERS[paper]
         super().__init__(
@@ -66,12 +67,19 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         self.header = header
         self.footer = footer
         self.folio = folio  # the page number with and without the page count, e.g. "page {number} of {count}"
+        self.right_to_left = right_to_left
         self.running = ""
         self.marks: list[str] = []  # what this page holds, for the running header (answer key pages)
         tall = height - MARGIN_TOP - MARGIN_BOTTOM
         full = width - 2 * MARGIN_X
         column = (full - COLUMN_GAP) / 2
         cover = Frame(MARGIN_X + 6 * mm, MARGIN_BOTTOM, width - 2 * MARGIN_X - 12 * mm, height - 2 * MARGIN_BOTTOM)
+        columns = [
+            Frame(MARGIN_X, MARGIN_BOTTOM, column, tall, id="left"),
+            Frame(MARGIN_X + column + COLUMN_GAP, MARGIN_BOTTOM, column, tall, id="right"),
+        ]
+        if right_to_left:  # the right column is read first
+            columns.reverse()
         self.addPageTemplates(
             [
                 PageTemplate("cover", [cover], onPage=self._cover_page),
@@ -89,10 +97,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
                 ),
                 PageTemplate(
                     COLUMNS,
-                    [
-                        Frame(MARGIN_X, MARGIN_BOTTOM, column, tall, id="left"),
-                        Frame(MARGIN_X + column + COLUMN_GAP, MARGIN_BOTTOM, column, tall, id="right"),
-                    ],
+                    columns,
                     onPage=self._start_page,
                     onPageEnd=self._body_page,
                 ),
@@ -106,19 +111,24 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
     def _start_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         self.marks = []
 
+    def _binding_left(self, page: int) -> bool:
+        """Tell whether a page is bound on its left: odd (right-hand) pages of a book read left to right, even
+        (right-hand) pages of one read right to left."""
+        return page % 2 == (0 if self.right_to_left else 1)
+
     def _mirror(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        """Put the text column at the binding edge: left on odd (right-hand) pages, right on even pages."""
+        """Put the text column at the binding edge: left on pages bound on the left, right on the others."""
         self._start_page(canvas, doc)
         width = self.pagesize[0]
         frame = self.pageTemplate.frames[0]
-        frame.x1 = MARGIN_X if self.page % 2 else width - MARGIN_X - TEXT_WIDTH
+        frame.x1 = MARGIN_X if self._binding_left(self.page) else width - MARGIN_X - TEXT_WIDTH
         if not passes.measuring(canvas):
             self._notes_margin(canvas)
 
     def _notes_margin(self, canvas: Canvas) -> None:
         """Print a faint dot grid in the outer margin: room for the learner's own notes and sketches."""
         width, height = self.pagesize
-        odd = self.page % 2 == 1
+        odd = self._binding_left(self.page)
         left = MARGIN_X + TEXT_WIDTH + NOTE_GAP if odd else MARGIN_X
         right = width - MARGIN_X if odd else width - MARGIN_X - TEXT_WIDTH - NOTE_GAP
         top, bottom = height - MARGIN_TOP, MARGIN_BOTTOM
@@ -164,7 +174,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.setFillColor(ACCENT)
         canvas.rect(0, height - 30 * mm, width, 30 * mm, stroke=0, fill=1)
         canvas.setFillColor(ACCENT_LIGHT)
-        canvas.rect(0, 0, 12 * mm, height - 30 * mm, stroke=0, fill=1)
+        canvas.rect(width - 12 * mm if self.right_to_left else 0, 0, 12 * mm, height - 30 * mm, stroke=0, fill=1)
         canvas.restoreState()
 
     def _body_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -174,7 +184,7 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         width, height = self.pagesize
         page = canvas.getPageNumber()
         total = self.ledger.pages
-        odd = page % 2 == 1
+        odd = self._binding_left(page)
         running = " · ".join([self.running, *self.marks]) if self.marks else self.running
         number = (self.folio[0] if total else self.folio[1]).format(number=page, count=total)
         canvas.saveState()

@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
+from prepexport.workbook import rtl
 from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK, RULE
 
 DOT_PITCH = 5 * mm
@@ -326,6 +327,10 @@ class CheckItem(Flowable):  # type: ignore[misc]
         first_line_bottom = self.height - style.leading
         # Centre the box on the first line's x-height band.
         y = first_line_bottom + (style.leading - self.size) / 2 - style.fontSize * 0.08
+        if rtl.active():  # the box stands where the line starts: on the right
+            self.box.drawOn(self.canv, self.width - self.size, y)
+            self.text.drawOn(self.canv, 0, self.height - self._text_height)
+            return
         self.box.drawOn(self.canv, 0, y)
         self.text.drawOn(self.canv, self.size + self.gap, self.height - self._text_height)
 
@@ -401,9 +406,10 @@ def _rules(canv: Canvas, count: int, spacing: float, indent: float, width: float
     canv.saveState()
     canv.setStrokeColor(FAINT_RULE)
     canv.setLineWidth(0.5)
+    start, end = (0.0, width - indent) if rtl.active() else (indent, width)
     for n in range(count):
         y = (count - n - 1) * spacing + 1
-        canv.line(indent, y, width, y)
+        canv.line(start, y, end, y)
     canv.restoreState()
 
 

@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, paraparser
 
 from prepexport.files import write_atomically
-from prepexport.workbook import fonts
+from prepexport.workbook import fonts, rtl
 
 SPACING = "tex-spacing 1"  # part of every cache key: change it when _typesetter's spacing or _mathml changes
 
@@ -313,6 +313,8 @@ class DisplayFormula(Flowable):  # type: ignore[misc]
         shape = render(self.latex)
         drawn = shape.width * self._scale
         x = (self._avail - drawn) / 2 if self.align == "center" else 0.0
+        if self.align != "center" and rtl.active():
+            x = self._avail - drawn  # flush with the start of the line: the right edge
         shape.draw(self.canv, x, 0, self._scale)
 
 

@@ -11,7 +11,7 @@ from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph
 from reportlab.platypus import paragraph as reportlab_paragraph
 
 from prepexport import markup
-from prepexport.workbook import fonts, formulas
+from prepexport.workbook import fonts, formulas, rtl
 from prepexport.workbook.styles import BODY_SIZE, MATH_SIZE, SIZES, tall
 
 
@@ -144,6 +144,19 @@ class TextRenderer:
 
     def bullets(self, items: list[Paragraph], *, numbered: bool = False) -> ListFlowable:
         """Return a bullet (or numbered) list of paragraphs."""
+        if rtl.active():  # bullets and numbers stand on the right, where the lines start
+            return ListFlowable(
+                [ListItem(item, leftIndent=0, rightIndent=13) for item in items],
+                bulletType="1" if numbered else "bullet",
+                start=None if numbered else "•",
+                leftIndent=0,
+                rightIndent=13,
+                bulletDir="rtl",
+                bulletAlign="right",
+                bulletFontName=fonts.TEXT,
+                bulletFontSize=BODY_SIZE,
+                spaceAfter=4,
+            )
         return ListFlowable(
             [ListItem(item, leftIndent=13) for item in items],
             bulletType="1" if numbered else "bullet",
