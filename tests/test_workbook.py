@@ -326,6 +326,7 @@ def test_how_to_use_explains_studying_one_week_in_anki(sprint: Built) -> None:
     text = sprint.texts[sprint.page_of("How to use this workbook") - 1]
     assert "Tools > Create Filtered Deck" in text
     assert 'deck:"Workbook Fixture" tag:prep::sprint::week-02' in text
+    assert re.search(r"1\. In Anki, choose Tools > Create Filtered Deck\. 2\. Search for .* 3\. Set its limit", text)
     # The pace that finishes this plan, the same figure the deck computes, and the filtered deck's size.
     pace = pace_for(sprint.kb, sprint.roadmap)
     assert pace.new_per_day > 0
