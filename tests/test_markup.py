@@ -45,6 +45,11 @@ def test_cloze_braces_pass_through() -> None:
         ("an *italic", "italics opened with '*' is never closed", 3),
         ("some `code", "code opened with '`' is never closed", 5),
         (r"math \(x", r"math opened with '\(' is never closed with '\)'", 5),
+        # On a line that continues a list item or a paragraph: the offset is in the field, indentation counted.
+        ("- an item\n  goes **on\n- next", "bold opened with '**' is never closed", 17),
+        ("- a\n- b\n    more\n    and *x", "italics opened with '*' is never closed", 25),
+        ("  A paragraph\n  that `goes on", "code opened with '`' is never closed", 21),
+        ("A paragraph.\n\n  Then **one line", "bold opened with '**' is never closed", 21),
     ],
 )
 def test_unclosed_markup_is_an_error_with_its_offset(text: str, message: str, offset: int) -> None:

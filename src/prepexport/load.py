@@ -331,9 +331,12 @@ class _Converter:
         if node.style in ("|", ">"):
             # Block scalars start on the next line, indented; folded ones lose their newlines, so stay close.
             target = line + 1 + (before.count("\n") if node.style == "|" else 0)
-            indent = (
-                len(self.lines[target - 1]) - len(self.lines[target - 1].lstrip()) if target <= len(self.lines) else 0
-            )
+            text = self.lines[target - 1] if target <= len(self.lines) else ""
+            indent = len(text) - len(text.lstrip())
+            if node.style == "|":
+                # The block's own indentation: a line indented further keeps the extra spaces in the value.
+                own = value.split("\n")[before.count("\n")]
+                indent = len(text) - len(own) if own and text.endswith(own) else indent
             within = len(before) - (before.rfind("\n") + 1) if node.style == "|" else 0
             return target, indent + within + 1
         if "\n" in before:

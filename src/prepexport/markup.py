@@ -90,43 +90,54 @@ def _blocks(chunk: str, base: int) -> list[Block]:
     if stripped.startswith("\\[") and stripped.endswith("\\]") and stripped.count("\\[") == 1:
         return [DisplayMath(stripped[2:-2].strip())]
     if "\n" not in chunk and not _BULLET.match(chunk) and not _NUMBER.match(chunk):
-        return [Paragraph(parse_inline(stripped, base))]  # one line of text, the common case
+        # One line of text, the common case.
+        return [Paragraph(parse_inline(stripped, base + len(chunk) - len(chunk.lstrip())))]
     blocks: list[Block] = []
-    prose: list[str] = []  # lines of the paragraph being read
-    items: list[tuple[list[str], int]] = []  # the list being read: each item's lines and offset
+    prose: list[tuple[str, int]] = []  # the paragraph being read: each line's text and offset
+    items: list[list[tuple[str, int]]] = []  # the list being read: each item's lines, with their offsets
     numbered = False
     pos = base
 
     def close() -> None:
         if prose:
-            blocks.append(Paragraph(parse_inline(" ".join(prose), prose_start)))
+            blocks.append(Paragraph(_joined(prose)))
             prose.clear()
         if items:
-            blocks.append(ItemList(numbered, tuple(parse_inline(" ".join(x), at) for x, at in items)))
+            blocks.append(ItemList(numbered, tuple(_joined(item) for item in items)))
             items.clear()
 
-    prose_start = base
     for line in chunk.split("\n"):
         bullet = _BULLET.match(line)
         number = None if bullet else _NUMBER.match(line)
         # As in Markdown, a list may start right under a line of text, but a numbered one there only at 1, so
         # a sentence that wraps before "1989. Then" stays a sentence.
         marker = bullet or (number if items or not prose or _FIRST_NUMBER.match(line) else None)
+        text = line[marker.end() :] if marker else line
+        start = pos + len(line) - len(text.lstrip())
         if marker:
             if prose or (items and numbered != bool(number)):
                 close()
             numbered = bool(number)
-            items.append(([line[marker.end() :].strip()], pos + marker.end()))
+            items.append([(text.strip(), start)])
         elif line.strip():
-            if items:  # a line under an item continues it, indented or not
-                items[-1][0].append(line.strip())
-            else:
-                if not prose:
-                    prose_start = pos + len(line) - len(line.lstrip())
-                prose.append(line.strip())
+            # A line under an item continues it, indented or not.
+            (items[-1] if items else prose).append((text.strip(), start))
         pos += len(line) + 1
     close()
     return blocks
+
+
+def _joined(lines: list[tuple[str, int]]) -> Line:
+    """Parse lines (each with its offset) as one line of text, joined by spaces; an error points into its line."""
+    try:
+        return parse_inline(" ".join(text for text, _ in lines))
+    except MarkupError as exc:
+        at = exc.offset
+        for text, start in lines:
+            if at <= len(text):
+                raise MarkupError(str(exc), start + at) from None
+            at -= len(text) + 1
+        raise
 
 
 def parse_inline(text: str, base: int = 0) -> Line:
