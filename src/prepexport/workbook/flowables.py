@@ -21,7 +21,6 @@ from prepexport.workbook.styles import ACCENT, FAINT_RULE, INK, RULE
 
 DOT_PITCH = 5 * mm
 
-PLACEHOLDER = "000"
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around a key whose page number goes there
 
 #: The page printed for a forward reference in the first pass, before its target is laid out. Three digits:

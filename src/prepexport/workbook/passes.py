@@ -1,8 +1,8 @@
 """Cheaper layout passes: passes that only measure skip drawing, and a paragraph lays out its lines once per width.
 
 reportlab's multiBuild lays out and draws the whole workbook in every pass until the page numbers settle, and
-only the last pass's drawing is kept. Here the passes before the numbers settle only measure (what they draw is
-thrown away anyway), then one pass draws with the settled numbers: the same layout, so the same bytes.
+only the last pass's drawing is kept. Here the first pass, which knows no page numbers and so is never the last,
+only measures (what it would draw is thrown away anyway); every later pass draws.
 """
 
 from __future__ import annotations
