@@ -32,6 +32,12 @@ def test_a_list_right_under_a_line_of_text_is_still_a_list() -> None:
     # A line under an item continues it, indented or not; a year ending a sentence starts no list.
     assert to_html("- a long item\n  that goes on\n- next") == "<ul><li>a long item that goes on</li><li>next</li></ul>"
     assert to_html("It opened in\n1989. Then it closed.") == "It opened in 1989. Then it closed."
+    # Nor in an item: a number under an item's text continues it; one at the list's own margin is the next item.
+    assert to_html("- It opened in\n  1989. Then it closed.") == "<ul><li>It opened in 1989. Then it closed.</li></ul>"
+    numbered = to_html("1. It opened in\n   1989. Then\n2. next")
+    assert numbered == "<ol><li>It opened in 1989. Then</li><li>next</li></ol>"
+    assert to_html("1. one\n2. two\n10. ten") == "<ol><li>one</li><li>two</li><li>ten</li></ol>"
+    assert to_html("- a\n1. b") == "<ul><li>a</li></ul><ol><li>b</li></ol>"
 
 
 def test_cloze_braces_pass_through() -> None:

@@ -1,8 +1,8 @@
 """Light inline markup shared by every text field: parse once, render per output.
 
 Syntax: paragraphs split by blank lines; lines starting with `- ` make a bullet list and `1. ` a numbered
-list (as in Markdown, also right under a line of text; a line under an item continues it); `**bold**`,
-`*italic*`, `` `code` ``, inline math `\\( ... \\)` and display math `\\[ ... \\]`.
+list (as in Markdown, also right under a line of text, a numbered one there only at 1; a line under an item
+continues it); `**bold**`, `*italic*`, `` `code` ``, inline math `\\( ... \\)` and display math `\\[ ... \\]`.
 A backslash before `*`, `` ` `` or `\\` makes it literal. Everything else is plain text, escaped on output.
 Math uses LaTeX delimiters rather than `$`, so prices and shell snippets never turn into math.
 """
@@ -96,6 +96,7 @@ def _blocks(chunk: str, base: int) -> list[Block]:
     prose: list[tuple[str, int]] = []  # the paragraph being read: each line's text and offset
     items: list[list[tuple[str, int]]] = []  # the list being read: each item's lines, with their offsets
     numbered = False
+    content = 0  # the column the open item's text starts at
     pos = base
 
     def close() -> None:
@@ -109,15 +110,19 @@ def _blocks(chunk: str, base: int) -> list[Block]:
     for line in chunk.split("\n"):
         bullet = _BULLET.match(line)
         number = None if bullet else _NUMBER.match(line)
-        # As in Markdown, a list may start right under a line of text, but a numbered one there only at 1, so
-        # a sentence that wraps before "1989. Then" stays a sentence.
-        marker = bullet or (number if items or not prose or _FIRST_NUMBER.match(line) else None)
+        # As in Markdown, a list may start right under a line of text or an item of another kind, but a numbered
+        # one there only at 1, and a number indented under an item's text continues it: a sentence that wraps
+        # before "1989. Then" stays a sentence.
+        indent = len(line) - len(line.lstrip())
+        sibling = items and numbered and indent < content
+        marker = bullet or (number if sibling or not (prose or items) or _FIRST_NUMBER.match(line) else None)
         text = line[marker.end() :] if marker else line
         start = pos + len(line) - len(text.lstrip())
         if marker:
             if prose or (items and numbered != bool(number)):
                 close()
             numbered = bool(number)
+            content = marker.end()
             items.append([(text.strip(), start)])
         elif line.strip():
             # A line under an item continues it, indented or not.
