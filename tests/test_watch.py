@@ -183,3 +183,4 @@ def test_the_search_for_removed_notes_is_said_once_until_it_changes(source: Path
     printed.clear()
     assert watcher.rebuild()
     assert [line for line in printed if "Anki finds them with:" in line] != searches
+    assert [line for line in printed if "(also written to" in line]  # the search comes with where it is written

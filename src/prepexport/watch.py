@@ -160,9 +160,11 @@ class Watcher:
             return False
         for path in stale:
             self.built[path] = wanted[path]
+        # The search for removed notes is long and the same on every save until a note is removed: say it once,
+        # and again, whole (with where it is written), when it changes.
+        said = report.repeated == self.said
         for line in report.lines:
-            # The search for removed notes is long and the same on every save until a note is removed: say it once.
-            if line not in report.repeated or line not in self.said:
+            if not (said and line in report.repeated):
                 self.echo(line, False)
         if report.repeated or narrowed.deck:
             self.said = report.repeated
