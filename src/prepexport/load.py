@@ -978,11 +978,9 @@ SHIPPED_IDS: dict[str, tuple[str, frozenset[int]]] = {
 
 
 def output_suffixes(kb: KnowledgeBase) -> dict[str, int]:
-    """Return what follows meta.id in the names of the files a build writes, each with what its temporary
-    names add while it is written (a workbook is written into a temporary file of the build's staged one).
-
-    Kept in step with build.py, the deck and the preview by a test that builds an id as long as these allow.
-    """
+    """Return what follows meta.id in each output's file name, with what its temporary names add to it."""
+    # A workbook is written into a temporary file of the build's staged one, so its name grows twice. Kept in
+    # step with build.py, the deck and the preview by a test that builds an id as long as these allow.
     names = {".apkg": TEMP_EXTRA, ".removed.txt": TEMP_EXTRA, "-preview.html": TEMP_EXTRA}
     return names | {f"-{len(r.weeks)}-weeks.pdf": 2 * TEMP_EXTRA for r in kb.roadmaps}
 

@@ -230,8 +230,8 @@ def _hint(field: str, label: str) -> str:
 
 
 def _open(kind: str) -> str:
-    """Return the opening tag of a side: the course's language and its writing direction are set on it, so Anki
-    lays out a right-to-left course right to left and picks the glyphs of the course's language."""
+    """Return the opening tag of a side, which carries the course's language and writing direction."""
+    # So Anki lays a right-to-left course out right to left, and picks the glyphs of the course's language.
     return '<div class="prep prep-' + kind + '" lang="⟦language⟧" dir="⟦direction⟧">'
 
 

@@ -112,8 +112,8 @@ class WorkbookDocument(BaseDocTemplate):  # type: ignore[misc]
         self.marks = []
 
     def _binding_left(self, page: int) -> bool:
-        """Tell whether a page is bound on its left: odd (right-hand) pages of a book read left to right, even
-        (right-hand) pages of one read right to left."""
+        """Tell whether a page is bound on its left edge: the right-hand page of an open book."""
+        # Right-hand pages are the odd ones of a book read left to right, the even ones of one read right to left.
         return page % 2 == (0 if self.right_to_left else 1)
 
     def _mirror(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
