@@ -27,7 +27,6 @@ from prepexport.progress import Progress, counted
 DEFAULT_SOURCE = Path("source/knowledge.yaml")
 DEFAULT_OUT = Path("output")
 
-SOURCE_HELP = "The knowledge-base YAML file (default: source/knowledge.yaml)."
 WEEKS_HELP = "Which plan's workbook to write, by its number of weeks (N for a plan of N weeks), or 'all'."
 PAPER_HELP = "Paper size of the workbooks (A4 or Letter, in any case)."
 START_HELP = "Date of the first day (YYYY-MM-DD); without it the workbook has blank date lines."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
@@ -168,8 +168,3 @@ def header_table_style(*commands: tuple[object, ...]) -> TableStyle:
 
 #: A faint rule under every body row of a table with a header band.
 ROW_RULES = ("LINEBELOW", (0, 1), (-1, -1), 0.4, FAINT_RULE)
-
-
-def rgb(color: Color) -> tuple[float, float, float]:
-    """Return a colour's RGB components."""
-    return (color.red, color.green, color.blue)
