@@ -51,7 +51,7 @@ def _shaper() -> Any:
     """Return the Arabic shaper, keeping vowel marks (imported only for a course that has Arabic letters)."""
     import arabic_reshaper
 
-    return arabic_reshaper.ArabicReshaper({"delete_harakat": False, "support_ligatures": True})
+    return arabic_reshaper.ArabicReshaper({"delete_harakat": False, "support_ligatures": True, "support_zwj": True})
 
 
 def visual(text: str) -> str:
@@ -61,6 +61,17 @@ def visual(text: str) -> str:
         return text
     pieces = _runs(text, _levels(text, 1))
     return "".join(_chunk(chunk, level) for level, chunk in _reorder(pieces))
+
+
+def after_object(text: str, at: int, punctuation: str) -> str | None:
+    """Return punctuation that follows an inline drawing (at `at` in a line's logical text) in drawing order,
+    when it reads right to left there, to be set before the drawing; None when it reads left to right."""
+    if not _RTL_LETTERS.search(text):
+        return None
+    levels = _levels(text, 1)
+    if not levels[at] % 2:
+        return None
+    return _chunk(punctuation, 1)
 
 
 def _levels(text: str, base: int) -> list[int]:
@@ -180,14 +191,20 @@ def _chunk(text: str, level: int) -> str:
     return "".join(reversed(clusters))
 
 
-def _base(lines: Any) -> int:
-    """Return a paragraph's direction: right to left if it holds any right-to-left letter, else left to right
-    (a line all in Latin, a URL or a number keeps its own order and its full stop at the end)."""
+def _bases(lines: Any) -> list[int]:
+    """Return each line's paragraph direction: right to left if its paragraph holds any right-to-left letter,
+    else left to right (a line all in Latin, a URL or a number keeps its own order and its full stop at the
+    end). A forced line break (`<br/>`, between the blocks of a table cell) ends a paragraph."""
+    bases: list[int] = []
+    group: list[bool] = []
     for line in lines.lines:
         words = line[1] if lines.kind == 0 else [getattr(f, "text", "") for f in line.words]
-        if any(isinstance(word, str) and _RTL_LETTERS.search(word) for word in words):
-            return 1
-    return 0
+        group.append(any(isinstance(word, str) and _RTL_LETTERS.search(word) for word in words))
+        if lines.kind == 0 or not getattr(line, "lineBreak", False):
+            continue
+        bases += [int(any(group))] * len(group)
+        group = []
+    return bases + [int(any(group))] * len(group)
 
 
 def _frag_line(words: list[Any], base: int) -> list[Any]:
@@ -239,10 +256,36 @@ _splitting = 0
 
 def _setup_shaped(self: Paragraph, *args: Any, **kwargs: Any) -> None:
     _setup(self, *args, **kwargs)
-    for frag in self.frags or ():
-        text = getattr(frag, "text", None)
+    frags = list(self.frags or ())
+    texts = [getattr(frag, "text", None) if not hasattr(frag, "cbDefn") else None for frag in frags]
+    for i, (frag, text) in enumerate(zip(frags, texts, strict=True)):
         if isinstance(text, str) and _ARABIC.search(text):
-            frag.text = shape(text)
+            before = texts[i - 1] if i else None
+            after = texts[i + 1] if i + 1 < len(texts) else None
+            frag.text = _shape_between(text, before, after)
+
+
+_ZWJ = "\u200d"
+
+
+def _shape_between(text: str, before: Any, after: Any) -> str:
+    """Shape a piece of a word whose style changes inside it (`ال**تعلم**`): a letter joins the letters of the
+    pieces beside it as it would in one piece (a zero-width joiner stands for each neighbour while shaping)."""
+    from arabic_reshaper.letters import connects_with_letter_after as joins_next
+    from arabic_reshaper.letters import connects_with_letter_before as joins_previous
+
+    letters = _shaper().letters
+    first, last = text[:1], _last_letter(text)
+    if isinstance(before, str) and joins_next(_last_letter(before), letters) and joins_previous(first, letters):
+        text = _ZWJ + text
+    if isinstance(after, str) and joins_next(last, letters) and joins_previous(after[:1], letters):
+        text += _ZWJ
+    return shape(text)
+
+
+def _last_letter(text: str) -> str:
+    """Return the last character of a text that is not a mark (a vowel sign sits on the letter before it)."""
+    return next((char for char in reversed(text) if not unicodedata.combining(char)), "")
 
 
 def _mirrored_style(style: ParagraphStyle) -> ParagraphStyle:
@@ -257,12 +300,14 @@ def _mirrored_style(style: ParagraphStyle) -> ParagraphStyle:
 
 def _draw_para_rtl(self: Paragraph, debug: int = 0) -> Any:
     style, lines, offsets = self.style, self.blPara, self.__dict__.get("_offsets")
-    base = _base(lines)
+    bases = _bases(lines)
     mirrored = lines.clone()
     if lines.kind == 0:
-        mirrored.lines = [(extra, _plain_line(words, base)) for extra, words in lines.lines]
+        mirrored.lines = [(extra, _plain_line(words, b)) for (extra, words), b in zip(lines.lines, bases, strict=True)]
     else:
-        mirrored.lines = [line.clone(words=_frag_line(line.words, base)) for line in lines.lines]
+        mirrored.lines = [
+            line.clone(words=_frag_line(line.words, b)) for line, b in zip(lines.lines, bases, strict=True)
+        ]
     # The indents swap sides: a line that starts `left + first` from the left edge ends as far from the right.
     # (reportlab places line i at its offset; the first line also gets the first-line indent.)
     shift = style.rightIndent - style.leftIndent

@@ -102,6 +102,9 @@ class TextRenderer:
                 # is typeset with it (in the text face), never alone at the start of the next line.
                 carried = _trailing_punctuation(spans, span)
                 latex = f"{text}\\text{{{carried}}}" if carried else text
+                if carried and rtl.active():  # drawn where the bidi order puts it: left of the formula in RTL
+                    drawn = rtl.after_object(_logical(spans), _offset(spans, span) + 1, carried)
+                    latex = f"\\text{{{drawn}}}{text}" if drawn is not None else latex
                 body = self.math(latex, size)
             elif span.kind == "code":
                 self._check(text, fonts.MONO)
@@ -155,6 +158,9 @@ class TextRenderer:
             "spaceAfter": 4,
         }
         if rtl.active():  # bullets and numbers stand on the right, where the lines start
+            if numbered:  # and read as in a right-to-left line: the full stop after the number on its left,
+                marks["bulletFormat"] = ".%s"  # where a space keeps it from the item's first word
+                indent += 2
             return ListFlowable(
                 [ListItem(item, leftIndent=0, rightIndent=indent) for item in items],
                 leftIndent=0,
@@ -181,6 +187,16 @@ def _trailing_punctuation(spans: list[markup.Span], span: markup.Span) -> str:
         return ""
     match = _PUNCTUATION.match(after.text)
     return match.group(0) if match else ""
+
+
+def _logical(spans: list[markup.Span]) -> str:
+    """Return a line's text in reading order, each formula standing as one object character."""
+    return "".join("\ufffc" if span.kind == "math" else span.text for span in spans)
+
+
+def _offset(spans: list[markup.Span], span: markup.Span) -> int:
+    """Return where a span starts in the line's logical text."""
+    return len(_logical(spans[: next(i for i, s in enumerate(spans) if s is span)]))
 
 
 def _face(bold: bool, italic: bool) -> str:
