@@ -147,8 +147,8 @@ class TextRenderer:
         return found
 
     def bullets(self, items: list[Paragraph], *, numbered: bool = False) -> ListFlowable:
-        """Return a bullet (or numbered) list of paragraphs; numbers read "1.", with room for two digits."""
-        indent = 18 if numbered else 13
+        """Return a bullet (or numbered) list of paragraphs; numbers read "1.", with room for "10." and a space."""
+        indent = 20 if numbered else 13
         marks: dict[str, Any] = {
             "bulletType": "1" if numbered else "bullet",
             "start": None if numbered else "•",
