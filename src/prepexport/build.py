@@ -99,12 +99,14 @@ def build(kb: KnowledgeBase, out: Path, options: BuildOptions, progress: Progres
     warnings: tuple[str, ...] = ()
     repeated: tuple[str, ...] = ()
     started = time.perf_counter()
-    progress.start()
     try:
         with Staging() as staging, contextlib.ExitStack() as workers:
             # The workbooks start first, in worker processes, and the deck and preview are built here meanwhile:
             # a deck error (stamps, images) still comes at once, and ends the workers before their files land.
             pending = _start_workbooks(kb, roadmaps, out, options, staging, workers)
+            # The status line's thread starts only now: a process forked while another thread holds a lock (the
+            # terminal's, say) inherits the lock held for good.
+            progress.start()
             if options.deck:
                 with progress.phase("deck"), gc_paused():
                     began = time.perf_counter()
