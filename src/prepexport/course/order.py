@@ -166,6 +166,10 @@ def roadmap_order(kb: KnowledgeBase) -> tuple[Placed, ...]:
     done = [False] * len(successors)
     free = [(priority[i], i) for i in range(len(keys)) if waiting[i] == 0]
     heapq.heapify(free)
+    # Every note by priority, for breaking a cycle: popped lazily past the notes already placed, so plans that
+    # disagree at every week boundary cost a heap operation per break, not a scan of the whole course.
+    unplaced = [(priority[i], i) for i in range(len(keys))]
+    heapq.heapify(unplaced)
 
     def release(node: int) -> None:
         done[node] = True
@@ -180,7 +184,9 @@ def roadmap_order(kb: KnowledgeBase) -> tuple[Placed, ...]:
     while len(order) < len(keys):
         if not free:
             # Plans disagree: let through the note the first plan wants next, despite its other constraints.
-            stuck = min((i for i in range(len(keys)) if not done[i]), key=priority.__getitem__)
+            while done[unplaced[0][1]]:
+                heapq.heappop(unplaced)
+            stuck = unplaced[0][1]
             waiting[stuck] = 0
             heapq.heappush(free, (priority[stuck], stuck))
         _, node = heapq.heappop(free)
