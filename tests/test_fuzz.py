@@ -7,6 +7,7 @@ the same result on every machine.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -115,9 +116,9 @@ mutation = st.one_of(
 )
 
 
-def mutate(mutations: list[tuple[str, int, str]]) -> str:
-    """Apply line-level mutations to the example: typical slips and hostile insertions alike."""
-    lines = list(LINES)
+def mutate(mutations: list[tuple[str, int, str]], source: list[str] = LINES) -> str:
+    """Apply line-level mutations to the example (or another source): typical slips and hostile insertions alike."""
+    lines = list(source)
     for action, index, piece in mutations:
         index %= len(lines)
         line = lines[index]
@@ -188,3 +189,34 @@ def test_building_a_mutated_source_never_crashes_and_anki_imports_the_package(
         assert collection.card_count() >= collection.note_count()  # every note yields at least one card
     finally:
         collection.close()
+
+
+RTL = Path(__file__).parent / "fixtures" / "rtl"
+RTL_LINES = {
+    name: (RTL / name).read_text(encoding="utf-8").splitlines(keepends=True) for name in ("hebrew.yaml", "arabic.yaml")
+}
+#: Text that exercises the right-to-left workbook: bidi controls, mirrored brackets, joining letters, digits.
+RTL_PIECES = [*PIECES, "\u202e", "\u2066", "\u2069", "\u200f", "(", "ـ", "لا", "**ال**", "؟", "٣", "3.5%", "-2", "א(b)"]
+rtl_mutation = st.tuples(
+    st.sampled_from(sorted(RTL_LINES)),
+    st.lists(st.tuples(st.just("text"), st.integers(0, 10_000), st.sampled_from(RTL_PIECES)), min_size=1, max_size=3),
+)
+
+
+@settings(SLOW, max_examples=25)
+@given(rtl_mutation)
+def test_building_a_mutated_right_to_left_course_never_crashes(
+    tmp_path_factory: Any, case: tuple[str, list[tuple[str, int, str]]]
+) -> None:
+    name, mutations = case
+    lines = RTL_LINES[name]
+    texts = [i for i, line in enumerate(lines) if line.strip().removeprefix("- ").split(":")[0] in TEXT_KEYS]
+    folder = tmp_path_factory.mktemp("fuzz-rtl")
+    shutil.copytree(RTL / "fonts", folder / "fonts")  # a course's fonts must lie inside its folder
+    source = folder / name
+    source.write_text(mutate([(a, texts[i % len(texts)], p) for a, i, p in mutations], lines), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(folder / "out"), "--only", "workbooks"])
+    assert result.exit_code in (0, 1), result.output  # 3 would be an internal error
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert result.exit_code == 1 or (folder / "out" / f"rtl-{name.removesuffix('.yaml')}-2-weeks.pdf").is_file()
