@@ -79,54 +79,27 @@ _string_width = pdfmetrics.stringWidth
 _fp_str = canvas_module.fp_str
 
 
-def _remembering_fp_str() -> Any:
-    """Return reportlab's number formatting, remembering each result (a page repeats the same coordinates)."""
-    known: dict[tuple[Any, ...], str] = {}
+def _remembering(function: Any) -> Any:
+    """Return the function remembering its result per arguments: reportlab's pure-Python helpers are asked the
+    same questions over and over (coordinates, widths of the same words, PDF names), and their answers depend on
+    the arguments only while a workbook is built (fonts are registered before and stay)."""
+    known: dict[tuple[Any, ...], Any] = {}
 
-    def fp_str(*numbers: Any) -> str:
+    def remembered(*args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            return function(*args, **kwargs)
         try:
-            return known[numbers]
+            return known[args]
         except KeyError:
-            text: str = _fp_str(*numbers)
-            known[numbers] = text
-            return text
-        except TypeError:  # a list given: not remembered
-            return str(_fp_str(*numbers))
+            found = known[args] = function(*args)
+            return found
+        except TypeError:  # a list given (fp_str takes one): not remembered
+            return function(*args)
 
-    return fp_str
-
-
-def _remembering_string_width() -> Any:
-    """Return reportlab's text width, remembering each result (the same words come back on every page)."""
-    known: dict[tuple[str, str, float, str], float] = {}
-    width_of = _string_width
-
-    def string_width(text: str, font: str, size: float, encoding: str = "utf8") -> float:
-        key = (text, font, size, encoding)
-        found = known.get(key)
-        if found is None:
-            found = known[key] = width_of(text, font, size, encoding)
-        return found
-
-    return string_width
+    return remembered
 
 
 _pdfdoc_encode = pdfdoc.pdfdocEnc
-
-
-def _remembering_pdfdoc_encode() -> Any:
-    """Return reportlab's PDF string encoding, remembering each result (names and numbers repeat on every page)."""
-    known: dict[str, bytes] = {}
-
-    def encode(text: Any) -> Any:
-        if not isinstance(text, str):
-            return text
-        found = known.get(text)
-        if found is None:
-            found = known[text] = _pdfdoc_encode(text)
-        return found
-
-    return encode
 
 
 @contextmanager
@@ -138,14 +111,13 @@ def fast_layout() -> Iterator[None]:
     # build and makes the file a quarter larger, for 7-bit transport nobody needs.
     a85 = rl_config.useA85
     rl_config.useA85 = 0
-    remembering = _remembering_fp_str()
+    numbers = _remembering(_fp_str)
     for module in _NUMBER_USERS:
-        module.fp_str = remembering
-    # Fonts are registered before the build starts and stay the same during it, so a width stays right.
-    widths = _remembering_string_width()
+        module.fp_str = numbers
+    widths = _remembering(_string_width)
     paragraph.stringWidth = tables.stringWidth = textobject.pdfmetrics_stringWidth = widths
     pdfmetrics.stringWidth = widths  # what the canvas measures with
-    pdfdoc.pdfdocEnc = _remembering_pdfdoc_encode()
+    pdfdoc.pdfdocEnc = _remembering(_pdfdoc_encode)
     try:
         yield
     finally:
